@@ -1,0 +1,1 @@
+"""The trusted reference solution, mapped from solutions/ at install time."""
