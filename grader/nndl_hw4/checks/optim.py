@@ -1,0 +1,180 @@
+"""Checks of the update rules in nndl/optim.py.
+
+Per rule: the notebook's public fixture, then hidden seeded cases: three steps
+carrying the config (the step taken and the state written back, separately),
+config=None (defaults applied) and float32 inputs.
+
+Hidden inputs keep |dw| in [0.1, 1.5], so the second moment is never tiny: there
+epsilon inside or outside the square root changes a step by < 1e-6 relative
+(measured: see tests/checks/test_optim_checks.py), while the classic mistakes
+change it by > 1e-3. Steps are therefore compared with rtol 1e-5: >= 10x margin
+on both sides.
+"""
+
+import numpy as np
+
+from ..fixtures import PUBLIC_TOLERANCE, public_optim_fixtures
+from .base import Check, Verdict
+from .compare import describe_type, mismatch
+
+RULES = {
+    # rule: (question, state keys written back into config, hyperparameters)
+    "sgd_momentum": ("sgd_momentum", ("velocity",), {"learning_rate": 3e-2, "momentum": 0.9}),
+    "sgd_nesterov_momentum": ("sgd_nesterov_momentum", ("velocity",),
+                              {"learning_rate": 3e-2, "momentum": 0.9}),
+    "rmsprop": ("rmsprop", ("a",), {"learning_rate": 1e-2, "decay_rate": 0.9}),
+    "adam": ("adam", ("v", "a", "t"), {"learning_rate": 1e-2, "beta1": 0.8, "beta2": 0.95}),
+}
+DEFAULTS = {
+    "sgd_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
+    "sgd_nesterov_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
+    "rmsprop": {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8},
+    "adam": {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+}
+STEP_RTOL = 1e-5      # see the module docstring
+FLOAT32_RTOL = 1e-5   # float32 carries ~7 significant digits; a few roundings per step
+MODULES = ("nndl.optim",)
+
+
+def _gradients(rng, shape, steps):
+    magnitude = rng.uniform(0.1, 1.5, size=(steps,) + shape)
+    return magnitude * rng.choice([-1.0, 1.0], size=(steps,) + shape)
+
+
+def _steps_inputs(rule, seed, steps=3, dtype=np.float64, with_config=True):
+    def make():
+        rng = np.random.default_rng(seed)
+        shape = (6, 7)
+        w = rng.normal(size=shape).astype(dtype)
+        dws = _gradients(rng, shape, steps).astype(dtype)
+        config = dict(RULES[rule][2]) if with_config else None
+        return {"rule": rule, "w": w, "dws": dws, "config": config}
+    return make
+
+
+def _public_inputs(rule):
+    def make():
+        fx = public_optim_fixtures()[rule]
+        return {"rule": rule, "w": fx["w"], "dws": fx["dw"][None], "config": fx["config"]}
+    return make
+
+
+def _shape_problem(student, steps):
+    if not isinstance(student, dict) or "next_w" not in student:
+        return f"returned {describe_type(student)}"
+    if len(student["next_w"]) != steps:
+        return "did not complete every step"
+    return None
+
+
+def _judge_public(rule):
+    expected = public_optim_fixtures()[rule]["expected"]
+
+    def judge(student, _expected, inputs):
+        problem = _shape_problem(student, 1)
+        if problem:
+            return Verdict.fail(f"{rule} {problem}")
+        found = mismatch(student["next_w"][0], expected["next_w"], PUBLIC_TOLERANCE, "next_w")
+        config = student["config"][0]
+        for key, want in expected.items():
+            if found or key == "next_w":
+                continue
+            if not isinstance(config, dict):
+                found = f"the returned config is {describe_type(config)}, expected a dict"
+            elif key not in config:
+                found = f"config[{key!r}] was not written back"
+            elif key == "t":
+                found = None if config[key] == want else f"config['t'] is {config[key]!r}, expected {want}"
+            else:
+                found = mismatch(config[key], want, PUBLIC_TOLERANCE, f"config[{key!r}]")
+        return Verdict.fail(f"{rule}: {found}") if found else Verdict.ok()
+    return judge
+
+
+def _judge_steps(rule, compare_state):
+    keys = RULES[rule][1]
+
+    def judge(student, expected, inputs):
+        steps = len(expected["next_w"])
+        problem = _shape_problem(student, steps)
+        if problem:
+            return Verdict.fail(f"{rule} {problem}")
+        previous_got, previous_want = inputs["w"], inputs["w"]
+        for k in range(steps):
+            got_w, want_w = student["next_w"][k], expected["next_w"][k]
+            if not compare_state:
+                if not isinstance(got_w, np.ndarray):
+                    return Verdict.fail(f"{rule}: next_w after step {k + 1} is {describe_type(got_w)}")
+                # Compare the step taken, not next_w: it is what the rule computes and
+                # it is not diluted by the size of w.
+                found = mismatch(got_w - previous_got if got_w.shape == previous_got.shape else got_w,
+                                 want_w - previous_want, STEP_RTOL, f"the step taken at step {k + 1}")
+                if found:
+                    return Verdict.fail(f"{rule}: {found}")
+                previous_got, previous_want = got_w, want_w
+                continue
+            got_c, want_c = student["config"][k], expected["config"][k]
+            if not isinstance(got_c, dict):
+                return Verdict.fail(f"{rule}: the config returned at step {k + 1} is {describe_type(got_c)}")
+            for key in keys:
+                if key not in got_c:
+                    return Verdict.fail(f"{rule}: config[{key!r}] was not written back at step {k + 1}")
+                if key == "t":
+                    if got_c[key] != want_c[key]:
+                        return Verdict.fail(f"{rule}: config['t'] after step {k + 1} is {got_c[key]!r}, "
+                                            f"expected {want_c[key]}")
+                    continue
+                found = mismatch(got_c[key], want_c[key], STEP_RTOL, f"config[{key!r}] after step {k + 1}")
+                if found:
+                    return Verdict.fail(f"{rule}: {found}")
+        return Verdict.ok()
+    return judge
+
+
+def _judge_defaults(rule):
+    def judge(student, expected, inputs):
+        verdict = _judge_steps(rule, compare_state=False)(student, expected, inputs)
+        if not verdict.passed:
+            return verdict
+        config = student["config"][-1]
+        if not isinstance(config, dict):
+            return Verdict.fail(f"{rule}: with config=None it returned {describe_type(config)} as config")
+        for key, value in DEFAULTS[rule].items():
+            if config.get(key) != value:
+                return Verdict.fail(f"{rule}: with config=None, config[{key!r}] should default to {value}")
+        return Verdict.ok()
+    return judge
+
+
+def _judge_float32(rule):
+    def judge(student, expected, inputs):
+        problem = _shape_problem(student, len(expected["next_w"]))
+        if problem:
+            return Verdict.fail(f"{rule} {problem}")
+        found = mismatch(student["next_w"], expected["next_w"], FLOAT32_RTOL, "next_w")
+        return Verdict.fail(f"{rule} with float32 inputs: {found}") if found else Verdict.ok()
+    return judge
+
+
+def checks():
+    out = []
+    for seed, (rule, (question, _, _)) in enumerate(RULES.items(), start=1):
+        common = dict(question=question, function=rule, probe="optim.steps",
+                      modules=MODULES, group="optim")
+        out += [
+            Check(id=f"{question}/public", title="the notebook's fixture", public=True,
+                  reference=False, inputs=_public_inputs(rule), judge=_judge_public(rule), **common),
+            Check(id=f"{question}/steps", title="three steps carrying the config",
+                  inputs=_steps_inputs(rule, 100 + seed),
+                  judge=_judge_steps(rule, compare_state=False), **common),
+            Check(id=f"{question}/state", title="state written back into config over three steps",
+                  inputs=_steps_inputs(rule, 200 + seed),
+                  judge=_judge_steps(rule, compare_state=True), **common),
+            Check(id=f"{question}/defaults", title="config=None applies the defaults",
+                  inputs=_steps_inputs(rule, 300 + seed, steps=2, with_config=False),
+                  judge=_judge_defaults(rule), **common),
+            Check(id=f"{question}/float32", title="float32 inputs",
+                  inputs=_steps_inputs(rule, 400 + seed, dtype=np.float32),
+                  judge=_judge_float32(rule), **common),
+        ]
+    return out

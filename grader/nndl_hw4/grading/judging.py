@@ -1,0 +1,31 @@
+"""Turning an Observation into a Verdict, in the grader's process."""
+
+from ..checks.base import Verdict
+from . import reference
+
+
+def _location(error):
+    where = (error or {}).get("where")
+    return f" (at {where})" if where else ""
+
+
+def judge(check, observation):
+    """The verdict for one check; never raises, never reveals expected values."""
+    name = check.function
+    status = observation.status
+    error = observation.error or {}
+    if status == "ok":
+        try:
+            return check.judge(observation.outputs, reference.expected(check), reference.inputs(check))
+        except Exception as exc:  # an output so odd the judge could not read it
+            return Verdict.fail(f"{name}: the output could not be checked ({type(exc).__name__})",
+                                detail=repr(exc)[:300])
+    if status == "error":
+        if error.get("type") == "NotImplementedError":
+            return Verdict.fail(f"{name}: not implemented yet")
+        return Verdict.fail(f"{name} raised {error.get('type')}: {error.get('message')}{_location(error)}")
+    if status == "import-error":
+        return Verdict.fail(f"{name}: importing your nndl package failed with {error.get('type')}: "
+                            f"{error.get('message')}{_location(error)}")
+    what = {"timeout": "timed out", "crashed": "crashed", "garbage": "returned unreadable output"}
+    return Verdict.fail(f"{name} {what.get(status, status)}: {observation.note}")

@@ -1,0 +1,62 @@
+"""A private working copy of one submission, ready to be mounted into a sandbox.
+
+The copy holds the student's ``nndl/*.py`` (regular files only, size-capped)
+and the grader's OWN trusted ``utils/``; the student's utils/ is never used.
+The harness package is copied beside it.
+"""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from .. import child as child_package
+from ..errors import KitError
+from ..reference import utils as reference_utils
+from .engine import Workspace
+
+MAX_MODULE_BYTES = 1 << 20
+MAX_MODULES = 64
+
+
+class SubmissionError(KitError):
+    """The submission cannot be graded as handed in (its reason is reported per student)."""
+
+
+def _copy_py_files(src, dest):
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in sorted(src.iterdir()):
+        if path.suffix == ".py" and path.is_file() and not path.is_symlink():
+            shutil.copyfile(path, dest / path.name)
+            (dest / path.name).chmod(0o644)
+    dest.chmod(0o755)
+
+
+def create_workspace(nndl_dir, tmp_root=None):
+    """Workspace for the student package folder `nndl_dir` (holding optim.py, layers.py...)."""
+    nndl_dir = Path(nndl_dir)
+    modules = [p for p in nndl_dir.iterdir() if p.suffix == ".py" and p.is_file() and not p.is_symlink()]
+    if len(modules) > MAX_MODULES:
+        raise SubmissionError(f"nndl/ holds {len(modules)} Python files (at most {MAX_MODULES})")
+    too_big = [p.name for p in modules if p.stat().st_size > MAX_MODULE_BYTES]
+    if too_big:
+        raise SubmissionError(f"nndl/{too_big[0]} is larger than {MAX_MODULE_BYTES >> 20} MiB")
+
+    root = Path(tempfile.mkdtemp(prefix="nndl-hw4-", dir=tmp_root))
+    root.chmod(0o755)
+    copy = root / "submission"
+    _copy_py_files(nndl_dir, copy / "nndl")
+    if not (copy / "nndl" / "__init__.py").exists():
+        (copy / "nndl" / "__init__.py").write_text("")
+        (copy / "nndl" / "__init__.py").chmod(0o644)
+    _copy_py_files(Path(reference_utils.__file__).parent, copy / "utils")
+    copy.chmod(0o755)
+    harness = root / "harness"
+    shutil.copytree(Path(child_package.__file__).parent, harness / "hw4child",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for path in [harness, *harness.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return Workspace(root, copy, harness)
+
+
+def remove_workspace(workspace):
+    shutil.rmtree(workspace.root, ignore_errors=True)

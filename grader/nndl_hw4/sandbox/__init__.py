@@ -1,0 +1,8 @@
+"""Running untrusted student code in a child process with limits.
+
+``limits`` holds the instructor-tunable limits, ``backends`` builds the
+command line (bubblewrap where the OS has it, a plain child process with
+resource limits elsewhere), ``launch`` runs one child and collects its
+result stream. See docs in README "The sandbox" for what each backend does
+and does not protect.
+"""
