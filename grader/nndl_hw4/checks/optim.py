@@ -4,11 +4,11 @@ Per rule: the notebook's public fixture, then hidden seeded cases: three steps
 carrying the config (the step taken and the state written back, separately),
 config=None (defaults applied) and float32 inputs.
 
-Hidden inputs keep |dw| in [0.1, 1.5], so the second moment is never tiny: there
-epsilon inside or outside the square root changes a step by < 1e-6 relative
-(measured: see tests/checks/test_optim_checks.py), while the classic mistakes
-change it by > 1e-3. Steps are therefore compared with rtol 1e-5: >= 10x margin
-on both sides.
+Hidden inputs keep |dw| in [0.1, 1.5], so the second moment is rarely tiny;
+the classic mistakes change a step by > 1e-3 relative, so steps are compared
+with rtol 1e-5. Epsilon inside the square root is accepted as a legitimate
+variant (nndl_hw4.mutants), not by loosening the tolerance: with the default
+decay 0.99 it moves a step by ~5e-5.
 """
 
 import numpy as np

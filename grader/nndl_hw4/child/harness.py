@@ -16,8 +16,6 @@ writable disk. Nothing here decides a score.
 
 import os
 import sys
-import time
-import traceback
 
 
 def _apply_limits(limits):
@@ -46,24 +44,6 @@ def _drop_privileges(uid, nproc):
         resource.setrlimit(resource.RLIMIT_NPROC, (int(nproc), int(nproc)))
 
 
-def _student_frame(tb, submission):
-    """'nndl/optim.py:57 in adam' for the innermost frame inside the submission."""
-    where = None
-    for frame in traceback.extract_tb(tb):
-        if frame.filename.startswith(submission + os.sep):
-            rel = os.path.relpath(frame.filename, submission)
-            where = "%s:%d in %s" % (rel, frame.lineno, frame.name)
-    return where
-
-
-def _describe(exc, submission):
-    message = str(exc)
-    if len(message) > 500:
-        message = message[:500] + "..."
-    return {"type": type(exc).__name__, "message": message,
-            "where": _student_frame(exc.__traceback__, submission)}
-
-
 def main(plan_path):
     import json
 
@@ -81,7 +61,7 @@ def main(plan_path):
     import numpy as np  # noqa: F401  (imported before student code, on purpose)
 
     from hw4child import stream, wire
-    from hw4child.probes import PROBES
+    from hw4child.execute import ImportFailed, describe, run_check
 
     fd = plan["result_fd"]
 
@@ -94,14 +74,14 @@ def main(plan_path):
         if name in imported:
             return imported[name]
         if name in import_errors:
-            raise _ImportFailed(name, import_errors[name])
+            raise ImportFailed(name, import_errors[name])
         log("import", module=name)
         try:
             mod = __import__(name, fromlist=["_"])
         except BaseException as exc:  # SystemExit, KeyboardInterrupt included
-            import_errors[name] = _describe(exc, submission)
+            import_errors[name] = describe(exc, submission)
             log("import-failed", module=name)
-            raise _ImportFailed(name, import_errors[name])
+            raise ImportFailed(name, import_errors[name])
         imported[name] = mod
         log("imported", module=name)
         return mod
@@ -109,21 +89,14 @@ def main(plan_path):
     for check in plan["checks"]:
         index = check["index"]
         log("start", index=index)
-        started = time.perf_counter()
-        result = {"id": check["id"]}
         try:
-            mods = _Modules({name.rsplit(".", 1)[-1]: module(name) for name in check["modules"]})
             inputs = wire.load(os.path.join(plan["io"], check["inputs"]))
-            result["outputs"] = PROBES[check["probe"]](mods, inputs)
-            result["status"] = "ok"
-        except _ImportFailed as failed:
-            result["status"] = "import-error"
-            result["module"] = failed.name
-            result["error"] = failed.info
-        except BaseException as exc:  # a student's sys.exit() must not end the run
-            result["status"] = "error"
-            result["error"] = _describe(exc, submission)
-        result["seconds"] = time.perf_counter() - started
+        except BaseException as exc:
+            inputs = None
+            result = {"status": "error", "seconds": 0.0, "error": describe(exc)}
+        if inputs is not None:
+            result = run_check(check["probe"], check["modules"], module, inputs, submission)
+        result["id"] = check["id"]
         try:
             doc, npz = wire.encode(result)
         except BaseException as exc:
@@ -132,19 +105,6 @@ def main(plan_path):
                                               "message": "could not record the outputs: %s" % exc}})
         stream.write_frame(fd, {"kind": "result", "index": index}, doc, npz)
     return 0
-
-
-class _ImportFailed(Exception):
-    def __init__(self, name, info):
-        super().__init__(name)
-        self.name, self.info = name, info
-
-
-class _Modules:
-    """Attribute access to the modules a probe asked for (optim, layers, ...)."""
-
-    def __init__(self, mapping):
-        self.__dict__.update(mapping)
 
 
 if __name__ == "__main__":

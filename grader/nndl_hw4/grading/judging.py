@@ -16,7 +16,13 @@ def judge(check, observation):
     error = observation.error or {}
     if status == "ok":
         try:
-            return check.judge(observation.outputs, reference.expected(check), reference.inputs(check))
+            verdict = check.judge(observation.outputs, reference.expected(check), reference.inputs(check))
+            if verdict.passed:
+                return verdict
+            for mutation, outputs in reference.alternatives(check):
+                if check.judge(observation.outputs, outputs, reference.inputs(check)).passed:
+                    return Verdict.ok(f"passed ({mutation.mistake})")
+            return verdict
         except Exception as exc:  # an output so odd the judge could not read it
             return Verdict.fail(f"{name}: the output could not be checked ({type(exc).__name__})",
                                 detail=repr(exc)[:300])
