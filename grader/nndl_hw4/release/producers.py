@@ -79,7 +79,7 @@ class StubbedModules:
             keys = {region.key for region in regions if region.qualname in solved}
             kept += len(keys)
             stubbed += len(regions) - len(keys)
-            stub = make_stub(text, shown, keys)
+            stub = make_stub(text, shown, keys, regions)
             try:
                 ast.parse(stub, filename=target)
             except SyntaxError as error:

@@ -91,53 +91,25 @@ def split_lines(source):
 
 def find_regions(source, path="<string>"):
     """Return the regions of ``source`` in file order; ``path`` is only used in messages."""
+    if "YOUR CODE HERE" not in source:
+        return []
     lines = split_lines(source)
     tree = _parse(source, path)
-    comment_lines = _pure_comment_lines(source, path)
+    comment_lines = _comment_lines(source, path)
 
     def kind(i):
+        """'code', 'comment', or which banner line ('open', 'end', 'rule') line i is."""
         if i not in comment_lines:
             return "code"
-        text = lines[i].strip()
+        text = lines[i].strip()  # a banner line holds its comment and nothing else
         for name, pattern in (("open", OPEN_MARKER), ("end", END_MARKER), ("rule", RULE)):
             if pattern.fullmatch(text):
                 return name
         return "comment"
 
-    spans = []  # (start, body_start, body_end, end)
-    i = 0
-    while i < len(lines):
-        k = kind(i)
-        if k == "end":
-            raise RegionError(path, i + 1, "'END YOUR CODE HERE' without an opening 'YOUR CODE HERE' banner")
-        if k != "open":
-            i += 1
-            continue
-        if i == 0 or kind(i - 1) != "rule" or (spans and i - 1 < spans[-1][3]):
-            raise RegionError(path, i + 1, "'YOUR CODE HERE' is not preceded by its own '# ===' rule line")
-        j = i + 1
-        while j < len(lines) and kind(j) == "comment":
-            j += 1
-        if j == len(lines) or kind(j) != "rule":
-            raise RegionError(path, i + 1, "the 'YOUR CODE HERE' banner's instructions are not closed by a '# ===' rule line")
-        body_start = j + 1
-        j = body_start
-        while j < len(lines) and kind(j) not in ("open", "end"):
-            j += 1
-        if j == len(lines):
-            raise RegionError(path, i + 1, "region is never closed: no 'END YOUR CODE HERE' banner follows")
-        if kind(j) == "open":
-            raise RegionError(path, j + 1, f"nested 'YOUR CODE HERE' banner inside the region opened at line {i + 1}")
-        if kind(j - 1) != "rule" or j - 1 < body_start:
-            raise RegionError(path, j + 1, "'END YOUR CODE HERE' is not preceded by a '# ===' rule line")
-        if j + 1 == len(lines) or kind(j + 1) != "rule":
-            raise RegionError(path, j + 1, "'END YOUR CODE HERE' is not followed by a '# ===' rule line")
-        spans.append((i - 1, body_start, j - 1, j + 2))
-        i = j + 2
-
     functions = _functions(tree)
     named = []
-    for start, body_start, body_end, end in spans:
+    for start, body_start, body_end, end in _spans(len(lines), kind, path):
         qualname = _enclosing(functions, start + 2, path)
         code = [n for n in range(body_start, body_end) if kind(n) == "code" and lines[n].strip()]
         for n in code:
@@ -158,6 +130,40 @@ def find_regions(source, path="<string>"):
     return regions
 
 
+def _spans(count, kind, path):
+    """(start, body_start, body_end, end) of each well-formed banner pair among ``count`` lines."""
+    spans = []
+    i = 0
+    while i < count:
+        k = kind(i)
+        if k == "end":
+            raise RegionError(path, i + 1, "'END YOUR CODE HERE' without an opening 'YOUR CODE HERE' banner")
+        if k != "open":
+            i += 1
+            continue
+        if i == 0 or kind(i - 1) != "rule" or (spans and i - 1 < spans[-1][3]):
+            raise RegionError(path, i + 1, "'YOUR CODE HERE' is not preceded by its own '# ===' rule line")
+        j = i + 1
+        while j < count and kind(j) == "comment":
+            j += 1
+        if j == count or kind(j) != "rule":
+            raise RegionError(path, i + 1, "the 'YOUR CODE HERE' banner's instructions are not closed by a '# ===' rule line")
+        body_start = j = j + 1
+        while j < count and kind(j) not in ("open", "end"):
+            j += 1
+        if j == count:
+            raise RegionError(path, i + 1, "region is never closed: no 'END YOUR CODE HERE' banner follows")
+        if kind(j) == "open":
+            raise RegionError(path, j + 1, f"nested 'YOUR CODE HERE' banner inside the region opened at line {i + 1}")
+        if kind(j - 1) != "rule" or j - 1 < body_start:
+            raise RegionError(path, j + 1, "'END YOUR CODE HERE' is not preceded by a '# ===' rule line")
+        if j + 1 == count or kind(j + 1) != "rule":
+            raise RegionError(path, j + 1, "'END YOUR CODE HERE' is not followed by a '# ===' rule line")
+        spans.append((i - 1, body_start, j - 1, j + 2))
+        i = j + 2
+    return spans
+
+
 def _parse(source, path):
     try:
         return ast.parse(source, filename=str(path))
@@ -165,12 +171,12 @@ def _parse(source, path):
         raise RegionError(path, error.lineno or 0, f"not valid Python: {error.msg}") from error
 
 
-def _pure_comment_lines(source, path):
-    """0-based indices of lines that hold a comment and nothing else."""
+def _comment_lines(source, path):
+    """0-based indices of lines with a comment token (so not text inside a string)."""
     found = set()
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.COMMENT and not token.line[: token.start[1]].strip():
+            if token.type == tokenize.COMMENT:
                 found.add(token.start[0] - 1)
     except (tokenize.TokenError, SyntaxError) as error:
         raise RegionError(path, 0, f"cannot tokenize: {error}") from error
@@ -183,6 +189,8 @@ def _functions(tree):
 
     def visit(node, prefix):
         for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                continue  # a def is a statement: no need to walk expressions
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 qualname = prefix + child.name
                 found.append((qualname, child.lineno + 1, child.end_lineno))

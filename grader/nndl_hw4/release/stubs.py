@@ -23,10 +23,11 @@ def stub_line(region, newline="\n"):
     return f'{region.indent}raise NotImplementedError("{stub_message(region)}"){newline}'
 
 
-def make_stub(source, path="<string>", solved=frozenset()):
+def make_stub(source, path="<string>", solved=frozenset(), regions=None):
     """Return ``source`` with every region body replaced, except regions whose key is in ``solved``.
 
-    ``solved`` holds ``(qualname, index)`` keys (see ``Region.key``).
+    ``solved`` holds ``(qualname, index)`` keys (see ``Region.key``); ``regions``
+    may pass ``find_regions(source)`` when the caller has it already.
     """
 
     def body(region, lines):
@@ -34,7 +35,7 @@ def make_stub(source, path="<string>", solved=frozenset()):
             return lines[region.body_start : region.body_end]
         return [stub_line(region, _newline(lines[region.body_start - 1]))]
 
-    return _rewrite(source, path, body)
+    return _rewrite(source, path, body, regions)
 
 
 def replace_bodies(source, bodies, path="<string>"):
@@ -52,11 +53,11 @@ def region_bodies(source, path="<string>"):
     return {r.key: lines[r.body_start : r.body_end] for r in find_regions(source, path)}
 
 
-def _rewrite(source, path, body):
+def _rewrite(source, path, body, regions=None):
     lines = split_lines(source)
     out = []
     done = 0
-    for region in find_regions(source, path):
+    for region in find_regions(source, path) if regions is None else regions:
         out.extend(lines[done : region.body_start])
         out.extend(body(region, lines))
         done = region.body_end
