@@ -1,1 +1,20 @@
-"""CIFAR-10 tools: download, verify, extract, and generate data in the CIFAR-10 format."""
+"""CIFAR-10 tools: download, verify, extract, and generate data in the CIFAR-10 format.
+
+- batches.py: read/write one batch file or batches.meta, byte-for-byte like the official files.
+- generate.py: a synthetic, learnable data set in that format (and its .tar.gz).
+- download.py: fetch, verify (md5), safely extract (extract.py) and install the real one.
+- checksums.py: the published md5s and the marker of a verified copy.
+- cli.py: ``nndl-hw4 data download`` and ``nndl-hw4 data generate``.
+"""
+
+from .batches import (BATCH_FILES, DIRNAME, LABEL_NAMES, Batch, Meta, read_batch, read_meta,
+                      write_batch, write_meta)
+from .checksums import OFFICIAL_FILE_MD5S, OFFICIAL_MD5, OFFICIAL_URL, md5_file
+from .download import download_cifar10
+from .generate import make_cifar10_tarball, pack_cifar10, write_cifar10
+
+__all__ = [
+    "BATCH_FILES", "DIRNAME", "LABEL_NAMES", "OFFICIAL_FILE_MD5S", "OFFICIAL_MD5", "OFFICIAL_URL",
+    "Batch", "Meta", "download_cifar10", "make_cifar10_tarball", "md5_file", "pack_cifar10",
+    "read_batch", "read_meta", "write_batch", "write_cifar10", "write_meta",
+]
