@@ -47,3 +47,15 @@ class Check:
     def label(self):
         kind = "public check" if self.public else "hidden check"
         return f"{self.function} ({kind}: {self.title})"
+
+
+def failure(function, title):
+    """fail(problem) -> a failing Verdict whose message names the function and the case.
+
+    Every judge words its failures through this, so a student always reads
+    which function, which case, and what is wrong: "batchnorm_backward (x of
+    shape (8, 6)): dgamma: max relative error 3.1e-01 (tolerance 1e-07)".
+    """
+    def fail(problem, **kw):
+        return Verdict.fail(f"{function} ({title}): {problem}", **kw)
+    return fail

@@ -10,9 +10,9 @@ reference in its own process to get the expected outputs, then compares.
 PROBES maps "<module>.<name>" to the probe function.
 """
 
-from . import optim
+from . import batchnorm, dropout, fc_net, layers, optim, training
 
 PROBES = {}
-for _module in (optim,):
+for _module in (optim, layers, batchnorm, dropout, fc_net, training):
     for _name in _module.__all__:
         PROBES["%s.%s" % (_module.__name__.rsplit(".", 1)[-1], _name)] = getattr(_module, _name)
