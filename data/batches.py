@@ -35,14 +35,19 @@ LABEL_NAMES = ("airplane", "automobile", "bird", "cat", "deer",
                "dog", "frog", "horse", "ship", "truck")
 NUM_VIS = 3 * 32 * 32
 
-# The only globals a CIFAR-10 pickle needs; read_batch refuses any other, so a
-# doctored file cannot run code when loaded.
+# The only globals a CIFAR-10 pickle needs (also as Python 3 writes them:
+# _codecs/bytes for bytes, numpy scalars for labels); read_batch refuses any
+# other, so a doctored file cannot run code when loaded.
 _ALLOWED_GLOBALS = {
     ("numpy.core.multiarray", "_reconstruct"),
     ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "scalar"),
+    ("numpy._core.multiarray", "scalar"),
     ("numpy", "ndarray"),
     ("numpy", "dtype"),
     ("_codecs", "encode"),
+    ("__builtin__", "bytes"),
+    ("builtins", "bytes"),
 }
 
 
