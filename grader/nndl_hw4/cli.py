@@ -41,10 +41,12 @@ def main():
 
 def _register():
     from .cifar.cli import data
+    from .grading.cli import grade
     from .release.cli import build
 
     main.add_command(build)
     main.add_command(data)
+    main.add_command(grade)
 
 
 _register()

@@ -110,6 +110,11 @@ CATALOGUE = (
              (("next_w = w - config['learning_rate'] * v_hat / (np.sqrt(a_hat) + config['epsilon'])",
                "next_w = w - config['learning_rate'] * v_hat / np.sqrt(a_hat + config['epsilon'])"),),
              "epsilon inside the square root", legit=True),
+    Mutation("rmsprop-step-with-old-cache", "optim",
+             (("next_w = w - config['learning_rate'] * dw / (np.sqrt(a) + config['epsilon'])",
+               "next_w = w - config['learning_rate'] * dw / (np.sqrt(config['a']) + config['epsilon'])"),),
+             "RMSProp steps with the OLD moving average of squared gradients",
+             "update a first, then divide by np.sqrt(a) of the updated a"),
 )
 
 

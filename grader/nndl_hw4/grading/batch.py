@@ -1,0 +1,56 @@
+"""Grading many submissions: concurrently, with grades.csv rewritten after each one.
+
+Threads are enough: the work happens in sandboxed child processes and in
+numpy. The trusted side of every check (inputs, reference outputs, accepted
+variants) is computed once, before the threads start.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from ..checks import all_checks
+from ..reports.gradebook import GRADES_CSV, write_grades_csv
+from ..sandbox.limits import Limits
+from . import reference
+from .grade import Setup, grade_submission
+
+
+def make_setup(rubric, backend, out_dir, limits=None, force=False):
+    """The Setup of a run: the rubric's checks (catalogue order), backend, limits, output folder."""
+    wanted = set(rubric.check_ids())
+    checks = {c.id: c for c in all_checks() if c.id in wanted}
+    return Setup(rubric=rubric, checks=checks, backend=backend, limits=limits or Limits(),
+                 out_dir=Path(out_dir), force=force)
+
+
+def warm_up(setup):
+    for check in setup.checks.values():
+        reference.inputs(check)
+        reference.expected(check)
+        reference.alternatives(check)
+
+
+def grade_batch(submissions, setup, jobs=1, on_done=None):
+    """[Outcome] in the order of `submissions`; `on_done(outcome)` is called as each finishes."""
+    setup.out_dir.mkdir(parents=True, exist_ok=True)
+    warm_up(setup)
+    finished, lock = {}, threading.Lock()
+
+    def done(index, outcome):
+        with lock:
+            finished[index] = outcome
+            records = [finished[i].record for i in sorted(finished)]
+            write_grades_csv(setup.out_dir / GRADES_CSV, records, setup.rubric)
+            if on_done:
+                on_done(outcome)
+
+    if jobs <= 1:
+        for index, submission in enumerate(submissions):
+            done(index, grade_submission(submission, setup))
+    else:
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade") as pool:
+            futures = {pool.submit(grade_submission, s, setup): i for i, s in enumerate(submissions)}
+            for future in as_completed(futures):
+                done(futures[future], future.result())
+    return [finished[i] for i in range(len(submissions))]

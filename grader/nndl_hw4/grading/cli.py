@@ -1,0 +1,104 @@
+"""``nndl-hw4 grade``: grade submissions (or the built-in demo class) into a folder of reports."""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from ..errors import KitError, UsageError
+from ..reports.terminal import print_summary, progress_bar
+from ..rubric import load_rubric
+from ..sandbox.backends import select
+from ..sandbox.limits import Limits
+from .batch import grade_batch, make_setup
+from .submission import discover
+
+DEFAULT_OUT = Path("grades")
+DEFAULT_DEMO_OUT = Path("grades") / "demo"
+DEFAULT_JOBS = max(1, min(4, os.cpu_count() or 1))
+
+
+class GraderFault(KitError):
+    """The grader itself failed on some submissions (the others were graded)."""
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help=f"Folder for grades.csv and one report folder per submission "
+                   f"[default: {DEFAULT_OUT}/, {DEFAULT_DEMO_OUT}/ with --demo].")
+@click.option("--jobs", "-j", type=int, default=DEFAULT_JOBS, show_default=True,
+              help="Submissions graded at the same time.")
+@click.option("--timeout", type=float, default=Limits().timeout, show_default=True,
+              help="Wall-clock seconds allowed per check group of a submission.")
+@click.option("--force", is_flag=True, help="Grade again even submissions whose results are up to date.")
+@click.option("--rubric", "rubric_path", type=click.Path(path_type=Path), default=None,
+              help="Rubric TOML file [default: the packaged rubric.toml].")
+@click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "direct"]), default="auto",
+              show_default=True, help="How student code is isolated (auto: bubblewrap when it works).")
+@click.option("--demo", is_flag=True, help="Grade the built-in example submissions (no files needed).")
+def grade(paths, out, jobs, timeout, force, rubric_path, sandbox, demo):
+    """Grade submissions: folders or .zip files holding nndl/, or folders of them.
+
+    \b
+    Examples:
+      nndl-hw4 grade --demo
+      nndl-hw4 grade submissions/ --out grades/ --jobs 4
+      nndl-hw4 grade alice.zip bob/
+    """
+    if demo and paths:
+        raise UsageError("--demo grades the built-in examples: pass either --demo or PATHs, not both")
+    if not demo and not paths:
+        raise UsageError("nothing to grade: no PATH given",
+                         hint="pass submission folders or .zip files (or a folder of them); "
+                              "try `nndl-hw4 grade --demo` first")
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {jobs}")
+    if not timeout > 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, not {timeout:g}")
+    out = out if out is not None else (DEFAULT_DEMO_OUT if demo else DEFAULT_OUT)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder", hint="pass a folder for the reports")
+
+    rubric = load_rubric(rubric_path)
+    backend, warning = select(sandbox)
+    console = Console(highlight=False)
+    if warning:
+        console.print(f"[yellow]WARNING: {escape(warning)}[/]", soft_wrap=True)
+
+    scratch = None
+    try:
+        if demo:
+            from ..demo import write_examples
+            scratch = Path(tempfile.mkdtemp(prefix="nndl-hw4-demo-"))
+            examples = write_examples(scratch)
+            submissions = [s for s, _ in examples]
+            console.print("Demo: grading the built-in example class (generated from the reference):")
+            for submission, description in examples:
+                console.print(f"  [bold]{submission.name}[/]: {escape(description)}", soft_wrap=True)
+        else:
+            submissions = discover(paths, exclude=[out])
+        setup = make_setup(rubric, backend, out, Limits(timeout=timeout), force)
+        for note in rubric.warnings:
+            console.print(f"[dim]note: {escape(note)}[/]", soft_wrap=True)
+        console.print(f"Grading {len(submissions)} submission(s) into {escape(str(out))}/ "
+                      f"(sandbox: {backend.name}, {min(jobs, len(submissions))} at a time, "
+                      f"{timeout:g} s per check group)", soft_wrap=True)
+        with progress_bar(console, len(submissions)) as advance:
+            outcomes = grade_batch(submissions, setup, jobs, on_done=lambda o: advance(o.submission.name))
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    print_summary(console, outcomes, rubric, out)
+    faults = [o for o in outcomes if o.fault]
+    if faults:
+        raise GraderFault(
+            f"the grader failed on {len(faults)} submission(s): "
+            + ", ".join(f"{o.submission.name} ({o.fault})" for o in faults[:3]),
+            hint="this is a fault of nndl-hw4 or of this machine, not of the students; the other "
+                 "submissions were graded. Run again (finished ones are skipped) or report the error.")

@@ -1,0 +1,209 @@
+"""Grading one submission: stage it, reuse its cached record or observe and judge its checks,
+score them by the rubric, and write its reports.
+
+Everything about a graded submission lives in one plain record (the
+``grading.json`` of ``DIR/<name>/``); every report is rendered from it, so a
+cached submission reports exactly what a fresh one does. The record's
+``key`` hashes what determines the grade: the staged files, the rubric's
+scoring content, the grader's own files and the limits. A later run with the
+same key reuses the record instead of running student code again.
+"""
+
+import functools
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .. import __version__
+from ..checks.base import Verdict
+from ..reports import FEEDBACK_MD, RESULTS_JSON, load_record, write_submission_reports
+from ..scoring import QuestionScore, score_question, totals
+from .engine import Observation, observe
+from .judging import judge
+from .submission import SubmissionError, stage
+from .workspace import create_workspace, remove_workspace
+
+RECORD_SCHEMA = 1
+OK, PARTIAL, FAILED = "ok", "partial errors", "failed to grade"
+
+# Observations that are not the student's code answering: a reason to flag the submission.
+PROBLEMS = {"import-error": "failed to import", "timeout": "timed out", "crashed": "crashed",
+            "garbage": "returned unreadable output", "missing": "need a module that is missing"}
+NOT_CACHED = {"timeout", "garbage"}  # may depend on the machine's load: retried by the next run
+# Modules that import others of the submission (in the reference and the stubs alike), so a
+# check needing one also needs these: a missing module is then named, not an ImportError.
+IMPORTS = {"nndl.layer_utils": ("nndl.layers",), "nndl.fc_net": ("nndl.layers", "nndl.layer_utils"),
+           "utils.solver": ("nndl.optim",)}
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every submission of a run is graded with."""
+
+    rubric: object
+    checks: dict           # {check id: Check} for the rubric's checks, catalogue order
+    backend: object
+    limits: object
+    out_dir: Path
+    force: bool = False
+
+
+@dataclass
+class Outcome:
+    submission: object
+    record: dict
+    cached: bool = False
+    fault: str | None = None   # set when the GRADER failed (not the submission)
+
+    @property
+    def status(self):
+        return self.record["status"]
+
+
+@functools.lru_cache(maxsize=None)
+def grader_fingerprint():
+    """sha256 over the grader's own files (checks, probes, reference, rubric code...)."""
+    digest = hashlib.sha256(__version__.encode())
+    roots = {resources.files(p) for p in ("nndl_hw4", "nndl_hw4.reference.nndl", "nndl_hw4.reference.utils")}
+    files = set()
+    for root in roots:
+        files |= {p for p in Path(str(root)).rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".json", ".toml", ".npz")}
+    for path in sorted(files):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(files, setup):
+    blob = json.dumps({"files": files, "rubric": setup.rubric.fingerprint(), "grader": grader_fingerprint(),
+                       "limits": setup.limits.as_dict()}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _base_record(submission, setup):
+    return {"schema": RECORD_SCHEMA, "name": submission.name, "source": str(submission.path),
+            "grader_version": __version__, "rubric": setup.rubric.source, "rubric_total": setup.rubric.total,
+            "sandbox": setup.backend.name, "status": FAILED, "reason": "", "cacheable": False,
+            "total": None, "max": None, "pending": None, "files": {}, "missing_modules": [],
+            "notes": [], "seconds": 0.0, "questions": []}
+
+
+def _observation_kind(observation):
+    if observation.status == "error" and (observation.error or {}).get("type") == "NotImplementedError":
+        return "not implemented"
+    return observation.status
+
+
+def _check_record(check, question_id, observation, verdict):
+    return {"id": check.id, "question": question_id, "function": check.function, "title": check.title,
+            "label": check.label, "public": check.public, "weight": check.weight,
+            "passed": verdict.passed, "message": verdict.message, "diagnosis": verdict.diagnosis,
+            "detail": verdict.detail, "outcome": _observation_kind(observation),
+            "error": observation.error, "note": observation.note, "seconds": round(observation.seconds, 4)}
+
+
+def _reason(check_records, missing):
+    parts = [f"nndl/{m}.py missing" for m in missing]
+    for kind, what in PROBLEMS.items():
+        if kind == "missing":
+            continue
+        hit = [c for c in check_records if c["outcome"] == kind]
+        if kind == "import-error":
+            errors = {}
+            for c in hit:
+                error = c["error"] or {}
+                errors.setdefault(f"{error.get('type')}: {error.get('message')}", []).append(c)
+            parts += [f"import failed with {e} ({len(cs)} check(s))" for e, cs in errors.items()]
+        elif hit:
+            parts.append(f"{len(hit)} check(s) {what}: {', '.join(c['id'] for c in hit[:3])}"
+                         + (", ..." if len(hit) > 3 else ""))
+    return "; ".join(parts)
+
+
+def _judge_all(setup, staged, record):
+    """Observe and judge every rubric check; fills record['questions'] and the totals."""
+    checks = setup.checks
+    missing = {f"nndl.{m}" for m in staged.missing}
+    needs = {c.id: set(c.modules).union(*(IMPORTS.get(m, ()) for m in c.modules)) for c in checks.values()}
+    runnable = [c for c in checks.values() if not missing & needs[c.id]]
+    observations = {}
+    if runnable:
+        workspace = create_workspace(staged.nndl)
+        try:
+            observations, stats = observe(setup.backend, workspace, runnable, setup.limits)
+        finally:
+            remove_workspace(workspace)
+        record["notes"] += stats.notes
+    for check in checks.values():
+        if check.id not in observations:
+            absent = sorted(m.split(".")[1] for m in missing & needs[check.id])
+            observations[check.id] = Observation(status="missing", note=", ".join(absent))
+
+    check_records = []
+    for question in setup.rubric.questions:
+        records, verdicts = [], {}
+        for check_id in question.checks:
+            check, observation = checks[check_id], observations[check_id]
+            if observation.status == "missing":
+                verdict = _missing_verdict(check, observation.note)
+            else:
+                verdict = judge(check, observation)
+            records.append(_check_record(check, question.id, observation, verdict))
+            verdicts[check_id] = (verdict.passed, check.weight)
+        score = score_question(question, verdicts)
+        record["questions"].append({
+            "id": question.id, "title": question.title, "part": question.part, "kind": question.kind,
+            "credit": question.credit, "visibility": question.visibility,
+            "points": score.points, "max_points": score.max_points, "status": score.status,
+            "passed": score.passed, "total_checks": score.total_checks, "checks": records})
+        check_records += records
+    return check_records
+
+
+def _missing_verdict(check, modules):
+    files = " and ".join(f"nndl/{m}.py" for m in modules.split(", "))
+    return Verdict.fail(f"{check.function}: {files} is missing from your submission")
+
+
+def _score_totals(record):
+    scores = [QuestionScore(q["points"], q["max_points"], q["status"]) for q in record["questions"]]
+    record["total"], record["max"], record["pending"] = totals(scores)
+
+
+def grade_submission(submission, setup):
+    """Outcome of grading `submission` (never raises for a bad submission)."""
+    started = time.perf_counter()
+    record = _base_record(submission, setup)
+    folder = setup.out_dir / submission.name
+    stage_dir = Path(tempfile.mkdtemp(prefix="nndl-hw4-stage-"))
+    fault = None
+    try:
+        staged = stage(submission, stage_dir / "copy")
+        record["files"], record["missing_modules"] = staged.files, list(staged.missing)
+        record["notes"] += staged.notes
+        record["key"] = cache_key(staged.files, setup)
+        if not setup.force:
+            previous = load_record(folder)
+            if (previous and previous.get("key") == record["key"] and previous.get("cacheable")
+                    and (folder / RESULTS_JSON).is_file() and (folder / FEEDBACK_MD).is_file()):
+                return Outcome(submission, previous, cached=True)
+        check_records = _judge_all(setup, staged, record)
+        _score_totals(record)
+        reason = _reason(check_records, staged.missing)
+        record["status"], record["reason"] = (PARTIAL if reason else OK), reason
+        record["cacheable"] = not any(c["outcome"] in NOT_CACHED for c in check_records)
+    except SubmissionError as error:
+        record["reason"] = error.message
+    except Exception as error:  # a grader fault: report it, keep grading the others
+        fault = f"{type(error).__name__}: {error}"
+        record["reason"] = f"internal grader error ({fault})"
+    finally:
+        shutil.rmtree(stage_dir, ignore_errors=True)
+    record["seconds"] = round(time.perf_counter() - started, 3)
+    write_submission_reports(record, folder)
+    return Outcome(submission, record, cached=False, fault=fault)

@@ -1,0 +1,197 @@
+"""The rubric: questions, their points, and the checks that score them.
+
+The packaged default is ``rubric.toml`` beside this module (commented for
+instructors); ``nndl-hw4 grade --rubric FILE`` loads another. Loading
+validates everything against the check catalogue and raises RubricError
+naming the file, line and question, so a typo never silently costs (or
+gives) a class points.
+"""
+
+import fnmatch
+import json
+import re
+import tomllib
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+
+from .errors import UsageError
+
+KINDS = ("auto", "accuracy", "manual")
+CREDITS = ("proportional", "all-or-nothing")
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+QUESTION_KEYS = {"id", "title", "part", "points", "kind", "checks", "credit", "visibility"}
+ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
+
+# Question namespaces of the check catalogue that are still gaining checks. A
+# pattern over one of them that matches nothing yet marks its question "no
+# checks yet" (reported, scored later) instead of failing to load; any other
+# pattern that matches nothing is a typo and an error. Once every namespace has
+# checks this set changes nothing.
+CHECK_NAMESPACES = frozenset({
+    "hw3", "sgd_momentum", "sgd_nesterov_momentum", "rmsprop", "adam",
+    "batchnorm_forward_train", "batchnorm_forward_test", "batchnorm_backward", "fc_net_batchnorm",
+    "dropout_forward", "dropout_backward", "fc_net_dropout",
+})
+
+
+class RubricError(UsageError):
+    """The rubric file is not valid TOML or does not describe a valid rubric."""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    title: str
+    points: float
+    kind: str                 # auto | accuracy | manual
+    part: str = ""
+    credit: str = "proportional"
+    visibility: str = "visible"
+    patterns: tuple = ()
+    checks: tuple = ()        # resolved check ids, in catalogue order
+    line: int = 0             # where the question starts in the rubric file
+
+    @property
+    def scored_now(self):
+        """True when `nndl-hw4 grade` computes this question's points (auto, with checks)."""
+        return self.kind == "auto" and bool(self.checks)
+
+
+@dataclass(frozen=True)
+class Rubric:
+    questions: tuple
+    source: str               # the file it came from, for messages
+    warnings: tuple = ()
+
+    @property
+    def total(self):
+        return sum(q.points for q in self.questions)
+
+    def check_ids(self):
+        return [c for q in self.questions for c in q.checks]
+
+    def fingerprint(self):
+        """Everything that changes scores (not comments or layout), as canonical JSON."""
+        rows = [{k: v for k, v in asdict(q).items() if k != "line"} for q in self.questions]
+        return json.dumps(rows, sort_keys=True)
+
+
+def default_rubric_path():
+    return resources.files(__package__).joinpath("rubric.toml")
+
+
+def load_rubric(path=None, checks=None):
+    """Load and validate a rubric (the packaged default when path is None)."""
+    if path is None:
+        source, text = "rubric.toml (packaged default)", default_rubric_path().read_text(encoding="utf-8")
+    else:
+        path = Path(path)
+        source = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise RubricError(f"cannot read the rubric {path}: {error.strerror or error}",
+                              hint="pass --rubric FILE naming a rubric TOML file") from None
+    if checks is None:
+        from .checks import all_checks
+        checks = all_checks()
+    return parse_rubric(text, source, [c.id for c in checks])
+
+
+def parse_rubric(text, source, check_ids):
+    """Validate rubric TOML `text` against the catalogue's `check_ids`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise RubricError(f"{source}: not valid TOML: {error}",
+                          hint="compare with the packaged rubric.toml") from None
+    lines = text.splitlines()
+    starts = [i + 1 for i, line in enumerate(lines) if re.match(r"\s*\[\[\s*question\s*\]\]", line)]
+
+    def fail(problem, index=None, key=None, value=None):
+        where = source
+        if index is not None and index < len(starts):
+            line = starts[index]
+            end = starts[index + 1] if index + 1 < len(starts) else len(lines) + 1
+            for n in range(line, end):
+                text_n = lines[n - 1]
+                if (value is not None and f'"{value}"' in text_n) or (
+                        value is None and key and re.match(rf"\s*{re.escape(key)}\s*=", text_n)):
+                    line = n
+                    break
+            where = f"{source}:{line}"
+        raise RubricError(f"{where}: {problem}", hint="see the comments at the top of the packaged rubric.toml")
+
+    unknown = sorted(set(data) - {"question"})
+    if unknown:
+        fail(f"unknown top-level key(s) {', '.join(unknown)} (a rubric holds [[question]] tables only)")
+    raw = data.get("question")
+    if not isinstance(raw, list) or not raw:
+        fail("no [[question]] tables")
+
+    questions, unchecked, owner, seen = [], [], {}, set()
+    for index, entry in enumerate(raw):
+        label = f"question {entry.get('id', index + 1)!r}"
+        extra = sorted(set(entry) - QUESTION_KEYS)
+        if extra:
+            fail(f"{label}: unknown key {extra[0]!r} (valid keys: {', '.join(sorted(QUESTION_KEYS))})",
+                 index, key=extra[0])
+        for key in ("id", "title", "points", "kind"):
+            if key not in entry:
+                fail(f"{label}: missing key {key!r}", index)
+        qid = entry["id"]
+        if not isinstance(qid, str) or not ID.fullmatch(qid):
+            fail(f"{label}: id must be letters, digits, '_' or '-'", index, key="id")
+        if qid in seen:
+            fail(f"{label}: id used twice", index, key="id")
+        seen.add(qid)
+        points = entry["points"]
+        if isinstance(points, bool) or not isinstance(points, (int, float)) or points != points:
+            fail(f"{label}: points must be a number", index, key="points")
+        if points < 0:
+            fail(f"{label}: points must be >= 0, not {points}", index, key="points")
+        kind = entry["kind"]
+        if kind not in KINDS:
+            fail(f"{label}: kind must be one of {', '.join(KINDS)}, not {kind!r}", index, key="kind")
+        for key, allowed in (("credit", CREDITS), ("visibility", VISIBILITIES)):
+            if key in entry and entry[key] not in allowed:
+                fail(f"{label}: {key} must be one of {', '.join(allowed)}, not {entry[key]!r}", index, key=key)
+        for key in ("title", "part"):
+            if key in entry and not isinstance(entry[key], str):
+                fail(f"{label}: {key} must be a string", index, key=key)
+        patterns = entry.get("checks", [])
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            fail(f"{label}: checks must be a list of strings (glob patterns over check ids)", index, key="checks")
+        if kind != "auto" and (patterns or "credit" in entry):
+            fail(f"{label}: only kind = \"auto\" questions take 'checks' and 'credit'", index,
+                 key="checks" if patterns else "credit")
+        if kind == "auto" and not patterns:
+            fail(f"{label}: an auto question needs checks = [\"<pattern>\", ...]", index)
+
+        matched = []
+        for pattern in patterns:
+            found = [c for c in check_ids if fnmatch.fnmatchcase(c, pattern)]
+            if not found:
+                namespace = pattern.split("/", 1)[0]
+                if namespace in CHECK_NAMESPACES:
+                    if qid not in unchecked:
+                        unchecked.append(qid)
+                    continue
+                fail(f"{label}: pattern {pattern!r} matches no check", index, value=pattern)
+            for check_id in found:
+                if owner.get(check_id, qid) != qid:
+                    fail(f"{label}: check {check_id!r} is also in question {owner[check_id]!r} "
+                         "(a check scores one question only)", index, value=pattern)
+                owner[check_id] = qid
+                if check_id not in matched:
+                    matched.append(check_id)
+        order = {c: i for i, c in enumerate(check_ids)}
+        questions.append(Question(
+            id=qid, title=entry["title"], points=float(points), kind=kind, part=entry.get("part", ""),
+            credit=entry.get("credit", "proportional"), visibility=entry.get("visibility", "visible"),
+            patterns=tuple(patterns), checks=tuple(sorted(matched, key=order.get)),
+            line=starts[index] if index < len(starts) else 0))
+    warnings = [f"this version of the grader has no checks yet for {', '.join(unchecked)}: "
+                "reported as not graded"] if unchecked else []
+    return Rubric(questions=tuple(questions), source=source, warnings=tuple(warnings))
