@@ -151,7 +151,8 @@ def dumps_batch(batch):
     labels = [int(label) for label in np.asarray(batch.labels).ravel()]
     filenames = [bytes(name) for name in batch.filenames]
     if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != NUM_VIS:
-        raise ValueError(f"data must be uint8 of shape (n, {NUM_VIS}), got {data.dtype} {data.shape}")
+        raise ValueError(f"data must be uint8 of shape (n, {NUM_VIS}), "
+                         f"got {data.dtype} {data.shape}")
     if not len(labels) == len(filenames) == data.shape[0]:
         raise ValueError(f"{data.shape[0]} images, {len(labels)} labels and "
                          f"{len(filenames)} filenames: they must match")

@@ -1,4 +1,5 @@
-"""`nndl-hw4 data download` and `nndl-hw4 data generate`: thin wrappers over download.py and generate.py."""
+"""`nndl-hw4 data download` and `nndl-hw4 data generate`: thin wrappers over download.py
+and generate.py; defaults come from the library functions."""
 
 import inspect
 import os

@@ -4,14 +4,15 @@ The order of work, and why:
 
 1. An existing copy that was verified before (its marker matches the asked
    md5 and its files still hash as recorded) is used as is: no request.
-2. The archive is streamed into a temporary file inside DIR while its md5 is
+2. The archive is streamed into a temporary folder inside DIR (same file
+   system as the target, so the final rename is atomic) while its md5 is
    computed; a wrong md5 stops everything before extraction.
-3. Members are checked, then extracted into a temporary folder inside DIR
+3. Members are checked, then extracted into that temporary folder
    (extract.py). For the official archive every batch is checked against the
    published per-file md5s too.
 4. The folder is renamed into place, so DIR/cifar-10-batches-py is either the
    old state or a complete verified copy, never half of one. On any failure
-   the temporary file and folder are removed (and DIR, if this call made it).
+   (Ctrl-C included) the temporary folder is removed, and DIR if this call made it.
 """
 
 import hashlib
@@ -145,6 +146,28 @@ def _verify_extracted(folder, url, md5):
     return files
 
 
+def _fetch_and_unpack(url, md5, staging, console):
+    """Download into staging, check the md5, extract and verify; return the batches folder."""
+    archive = os.path.join(staging, "cifar-10-python.tar.gz.part")
+    with open(archive, "wb") as out:
+        got = _fetch(url, out, console)
+    if got != md5:
+        raise DataError(f"checksum mismatch for {url}: expected md5 {md5}, got {got}",
+                        hint="the download is corrupt or not this archive: run again, or "
+                             "pass the right --md5 for your copy")
+    extracted = os.path.join(staging, "extracted")
+    os.mkdir(extracted)
+    with _progress(console) if console else nullcontext() as bar:
+        task = bar.add_task("Extracting", total=None) if bar else None
+
+        def report(done, total):
+            bar.update(task, completed=done, total=total)
+        safe_extract(archive, extracted, source=url, on_progress=report if bar else None)
+    folder = os.path.join(extracted, DIRNAME)
+    write_marker(folder, md5, _verify_extracted(folder, url, md5))
+    return folder
+
+
 def _install(folder, target, trash):
     """Rename folder to target; an existing target is first moved to trash."""
     if os.path.lexists(target):
@@ -182,30 +205,18 @@ def download_cifar10(dir=".", url=OFFICIAL_URL, md5=OFFICIAL_MD5, force=False, p
         return target
 
     made_dir = not os.path.isdir(dir)
-    part = staging = None
+    staging = None
     try:
         os.makedirs(dir, exist_ok=True)
-        fd, part = tempfile.mkstemp(prefix=".cifar-10-python-", suffix=".tar.gz.part", dir=dir)
-        staging = tempfile.mkdtemp(prefix=".cifar-10-extract-", dir=dir)
-        with os.fdopen(fd, "wb") as out:
-            got = _fetch(url, out, console)
-        if got != md5:
-            raise DataError(f"checksum mismatch for {url}: expected md5 {md5}, got {got}",
-                            hint="the download is corrupt or not this archive: run again, or "
-                                 "pass the right --md5 for your copy")
-        with _progress(console) if console else nullcontext() as bar:
-            task = bar.add_task("Extracting", total=None) if bar else None
-            report = (lambda done, total: bar.update(task, completed=done, total=total)) if bar else None
-            safe_extract(part, staging, source=url, on_progress=report)
-        folder = os.path.join(staging, DIRNAME)
-        write_marker(folder, md5, _verify_extracted(folder, url, md5))
+        # One temporary folder inside DIR holds the archive and its extraction:
+        # same file system as the target (atomic rename), one thing to clean up.
+        staging = tempfile.mkdtemp(prefix=".cifar-10-download-", dir=dir)
+        folder = _fetch_and_unpack(url, md5, staging, console)
         _install(folder, target, os.path.join(staging, "replaced"))
     except OSError as error:
         raise DataError(f"could not write CIFAR-10 into {dir}: {error}",
                         hint="check that the folder is writable and has 200 MB free") from error
     finally:
-        if part is not None and os.path.exists(part):
-            os.remove(part)
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
         if made_dir and os.path.isdir(dir) and not os.listdir(dir):

@@ -104,7 +104,7 @@ _README = """<html><body>
 <p>Written by <code>nndl-hw4 data generate</code> (seed {seed}): {per_batch} images per
 training batch, {test} test images. This is NOT CIFAR-10: each class is a smooth colour
 template hidden under random patterns and noise. The real data set is at
-<a href="https://www.cs.toronto.edu/~kriz/cifar.html">https://www.cs.toronto.edu/~kriz/cifar.html</a>.</p>
+<a href="https://www.cs.toronto.edu/~kriz/cifar.html">its home page</a>.</p>
 </body></html>
 """
 

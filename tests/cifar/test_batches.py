@@ -40,7 +40,8 @@ def test_rows_are_channel_major_red_green_blue(tmp_path):
     data = np.zeros((1, 3072), dtype=np.uint8)
     data[0, 0], data[0, 1024], data[0, 2048] = 10, 20, 30   # pixel (0, 0): R, G, B
     data[0, 33] = 40                                         # red of pixel (row 1, column 1)
-    write_batch(tmp_path / "b", Batch(data=data, labels=[3], filenames=[b"x.png"], batch_label=b"t"))
+    write_batch(tmp_path / "b",
+                Batch(data=data, labels=[3], filenames=[b"x.png"], batch_label=b"t"))
     X, _ = load_CIFAR_batch(str(tmp_path / "b"))
     assert list(X[0, 0, 0]) == [10, 20, 30]
     assert X[0, 1, 1, 0] == 40

@@ -5,6 +5,7 @@ the download folder exactly as it was.
 """
 
 import os
+import tarfile
 
 import numpy as np
 import pytest
@@ -226,8 +227,7 @@ def test_a_hand_unpacked_official_copy_is_used_without_a_request(server, served,
     assert not (data_dir / DIRNAME / MARKER_FILE).exists()  # a user's folder is left as it was
 
 
-def test_an_archive_without_the_batches_is_rejected(server, make_archive, data_dir, generated):
-    import tarfile
+def test_an_archive_without_the_batches_is_rejected(server, make_archive, data_dir):
     info = tarfile.TarInfo(f"{DIRNAME}/readme.html")
     path, md5 = make_archive("readme-only", [(info, b"<html></html>")], include_data=False)
     server.routes[ROUTE] = path.read_bytes()

@@ -1,4 +1,4 @@
-"""The generator: layout, determinism, balance, loading by get_CIFAR10_data, learnability, tarball."""
+"""The generator: layout, determinism, balance, loading, learnability, tarball."""
 
 import os
 import tarfile
