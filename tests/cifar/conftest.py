@@ -4,6 +4,7 @@ import io
 import socket
 import tarfile
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -59,7 +60,8 @@ def make_archive(tmp_path, generated):
 
 class _Server:
     """A local HTTP server: routes map a path to bytes (200), an int (that status),
-    or ("truncate", bytes) (announces all, sends half, hangs up)."""
+    ("truncate", bytes) (announces all, sends half, hangs up) or ("stall", seconds)
+    (headers, then silence)."""
 
     def __init__(self):
         self.routes = {}
@@ -73,13 +75,15 @@ class _Server:
                 if isinstance(route, int):
                     self.send_error(route)
                     return
-                truncate = isinstance(route, tuple)
-                body = route[1] if truncate else route
+                kind, body = route if isinstance(route, tuple) else ("whole", route)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/gzip")
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", "1000" if kind == "stall" else str(len(body)))
                 self.end_headers()
-                self.wfile.write(body[:len(body) // 2] if truncate else body)
+                if kind == "stall":
+                    time.sleep(body)
+                else:
+                    self.wfile.write(body[:len(body) // 2] if kind == "truncate" else body)
 
             def log_message(self, *args):
                 pass

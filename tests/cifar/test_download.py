@@ -125,6 +125,14 @@ def test_interrupted_transfer(server, tarball, data_dir):
     assert tree(data_dir) == []
 
 
+def test_stalled_server(server, data_dir, monkeypatch):
+    monkeypatch.setattr(download_module, "TIMEOUT", 0.1)
+    server.routes[ROUTE] = ("stall", 0.5)
+    with pytest.raises(DataError, match=f"download of {server.url(ROUTE)} failed: .*timed out"):
+        download_cifar10(data_dir, url=server.url(ROUTE), progress=False)
+    assert tree(data_dir) == []
+
+
 def test_missing_local_file(tmp_path, data_dir):
     url = (tmp_path / "nowhere.tar.gz").as_uri()
     with pytest.raises(DataError, match=f"could not download {url}"):

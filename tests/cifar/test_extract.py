@@ -11,7 +11,8 @@ import tarfile
 
 import pytest
 
-from nndl_hw4.cifar import DIRNAME, download_cifar10
+from nndl_hw4.cifar import DIRNAME, download_cifar10, md5_file
+from nndl_hw4.cifar import extract
 from nndl_hw4.cifar.extract import check_members
 from nndl_hw4.errors import DataError
 
@@ -19,6 +20,14 @@ from .helpers import tree
 
 ROUTE = "/evil.tar.gz"
 VICTIM = b"the victim's original content\n"
+
+
+@pytest.fixture(params=[pytest.param(True, id="data-filter"),
+                        pytest.param(False, id="no-filter")])
+def filters(request, monkeypatch):
+    """Run with tarfile's 'data' filter, and as on a Python whose tarfile has none."""
+    monkeypatch.setattr(extract, "_HAS_FILTERS", request.param)
+    return request.param
 
 
 @pytest.fixture
@@ -66,8 +75,10 @@ def _untouched(outside):
 
 
 @pytest.mark.parametrize("kind", ATTACKS)
+# Python 3.12+ warns when extracting without a filter: the situation no-filter imitates.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_malicious_archive_is_refused_and_nothing_is_written(kind, outside, make_archive, server,
-                                                             data_dir):
+                                                             data_dir, filters):
     extra, reason = _attack(kind, outside)
     path, md5 = make_archive(kind, extra)
     server.routes[ROUTE] = path.read_bytes()
@@ -101,7 +112,8 @@ def test_the_attacks_are_real(kind, outside, make_archive, tmp_path):
                  "holds only files and folders", id="symlink-inside"),
     pytest.param(_info("C:/Windows/evil"), "absolute path", id="windows-drive"),
 ])
-def test_special_members_are_refused(info, reason, make_archive, server, data_dir):
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_special_members_are_refused(info, reason, make_archive, server, data_dir, filters):
     path, md5 = make_archive(info.name.replace("/", "_"), [(info, None)])
     server.routes[ROUTE] = path.read_bytes()
     with pytest.raises(DataError, match=re.escape(reason)):
@@ -113,3 +125,20 @@ def test_check_members_accepts_the_official_layout(tarball):
     path, _, _ = tarball
     with tarfile.open(path, "r:gz") as tar:
         check_members(tar.getmembers(), "cifar-10-python.tar.gz")  # no exception
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_extracted_files_get_sane_permissions_and_owner(tarball, data_dir, filters, monkeypatch,
+                                                        tmp_path):
+    """A setuid, world-writable member owned by someone else: no setuid, no group/other
+    write bit, and ours (extraction runs as root on CI, where tarfile would chown)."""
+    path = tmp_path / "odd-modes.tar.gz"
+    with tarfile.open(tarball[0], "r:gz") as src, tarfile.open(path, "w:gz") as dst:
+        for member in src.getmembers():
+            if member.isreg():
+                member.mode, member.uid, member.uname = 0o4777, 4242, "mallory"
+            dst.addfile(member, src.extractfile(member) if member.isreg() else None)
+    download_cifar10(data_dir, url=str(path), md5=md5_file(path), progress=False)
+    st = os.stat(data_dir / DIRNAME / "data_batch_1")
+    assert st.st_mode & 0o7022 == 0
+    assert st.st_uid == os.getuid()
