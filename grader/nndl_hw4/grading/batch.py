@@ -49,8 +49,12 @@ def grade_batch(submissions, setup, jobs=1, on_done=None):
         for index, submission in enumerate(submissions):
             done(index, grade_submission(submission, setup))
     else:
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade") as pool:
+        pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
+        try:
             futures = {pool.submit(grade_submission, s, setup): i for i, s in enumerate(submissions)}
             for future in as_completed(futures):
                 done(futures[future], future.result())
+        finally:
+            # On Ctrl-C: start nothing new; what finished is in grades.csv already.
+            pool.shutdown(wait=True, cancel_futures=True)
     return [finished[i] for i in range(len(submissions))]

@@ -89,7 +89,7 @@ def _base_record(submission, setup):
     return {"schema": RECORD_SCHEMA, "name": submission.name, "source": str(submission.path),
             "grader_version": __version__, "rubric": setup.rubric.source, "rubric_total": setup.rubric.total,
             "sandbox": setup.backend.name, "status": FAILED, "reason": "", "cacheable": False,
-            "total": None, "max": None, "pending": None, "files": {}, "missing_modules": [],
+            "total": None, "max": None, "pending": None, "files": {}, "missing_modules": [], "model": None,
             "notes": [], "seconds": 0.0, "questions": []}
 
 
@@ -185,6 +185,7 @@ def grade_submission(submission, setup):
     try:
         staged = stage(submission, stage_dir / "copy")
         record["files"], record["missing_modules"] = staged.files, list(staged.missing)
+        record["model"] = staged.model.name if staged.model else None   # scored by the final-part step
         record["notes"] += staged.notes
         record["key"] = cache_key(staged.files, setup)
         if not setup.force:

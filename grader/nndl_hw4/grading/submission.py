@@ -41,7 +41,7 @@ MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
 class Submission:
     name: str          # unique within one run; names the output folder DIR/<name>/
     path: Path
-    kind: str          # "dir" | "zip"
+    kind: str          # "dir" | "zip" | "symlink" (inside a class folder: refused)
 
 
 @dataclass
@@ -76,8 +76,12 @@ def _entries(folder, exclude):
             continue
         if any(path.resolve() == e for e in exclude):
             continue
-        if path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip"):
-            yield path
+        if path.is_symlink():
+            yield path, "symlink"   # refused when staged: a class folder may come from student archives
+        elif path.is_dir():
+            yield path, "dir"
+        elif path.is_file() and path.suffix.lower() == ".zip":
+            yield path, "zip"
 
 
 def discover(paths, exclude=()):
@@ -107,11 +111,11 @@ def discover(paths, exclude=()):
                 raise UsageError(f"nothing to grade in {raw}: no nndl/ folder, no sub-folders, no .zip files",
                                  hint="pass a submission (a folder holding nndl/, or a .zip) "
                                       "or a folder of submissions")
-            found += [(p, "dir" if p.is_dir() else "zip") for p in inside]
+            found += inside
 
     submissions, taken = [], set()
     for path, kind in found:
-        base = _safe_name(path.stem if kind == "zip" else path.name)
+        base = _safe_name(path.name[:-4] if path.name.lower().endswith(".zip") else path.name)
         name, n = base, 1
         while name.lower() in taken:
             n += 1
@@ -168,6 +172,8 @@ def stage(submission, dest):
     dest = Path(dest)
     (dest / "nndl").mkdir(parents=True)
     staged = Staged(root=dest)
+    if submission.kind == "symlink":
+        raise SubmissionError(f"{submission.path.name} is a symbolic link: refusing to follow it")
     if submission.kind == "zip":
         _stage_zip(submission.path, staged)
     else:

@@ -11,6 +11,10 @@ rubric order, headed by its id), then ``status, reason, source``.
 - ``status``: ``ok``; ``partial errors`` (graded, but some checks could not
   run: a missing module, an import failure, a timeout or crash; see
   ``reason``); ``failed to grade`` (no score at all; ``reason`` says why).
+
+Text cells starting like a formula (``=``, ``+``, ``-``, ``@``) get a leading
+``'``: reasons quote student exception messages, and a gradebook opened in a
+spreadsheet must not run them.
 """
 
 import csv
@@ -21,6 +25,12 @@ from .feedback import points
 from .record import write_text
 
 GRADES_CSV = "grades.csv"
+
+
+def _text(value):
+    """A text cell that a spreadsheet will not run as a formula (names and reasons come from students)."""
+    value = str(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def header(rubric):
@@ -34,9 +44,9 @@ def row(record, rubric):
     def number(value):
         return points(value) if graded and value is not None else ""
 
-    return [record["name"], number(record["total"]), number(record["max"]), number(record["pending"]),
-            *[cells.get(q.id, "") for q in rubric.questions], record["status"], record["reason"],
-            record["source"]]
+    return [_text(record["name"]), number(record["total"]), number(record["max"]), number(record["pending"]),
+            *[cells.get(q.id, "") for q in rubric.questions], record["status"], _text(record["reason"]),
+            _text(record["source"])]
 
 
 def write_grades_csv(path, records, rubric):

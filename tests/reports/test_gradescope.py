@@ -1,0 +1,63 @@
+"""results.json follows Gradescope's schema (spec section 8): one test per rubric question."""
+
+import json
+
+import pytest
+
+TOP_LEVEL = {"score", "execution_time", "output", "visibility", "stdout_visibility", "tests", "leaderboard"}
+TEST_FIELDS = {"name", "score", "max_score", "status", "output", "output_format", "visibility", "tags"}
+VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
+
+
+def _validate(results):
+    """Raise AssertionError unless `results` fits the schema of spec section 8."""
+    assert set(results) <= TOP_LEVEL, set(results) - TOP_LEVEL
+    assert isinstance(results["execution_time"], (int, float)) and isinstance(results["output"], str)
+    assert results["visibility"] in VISIBILITY and results["stdout_visibility"] in VISIBILITY
+    assert isinstance(results.get("score", 0), (int, float))
+    for test in results["tests"]:
+        assert set(test) <= TEST_FIELDS, set(test) - TEST_FIELDS
+        assert isinstance(test["name"], str) and test["name"]
+        assert isinstance(test["score"], (int, float)) and isinstance(test["max_score"], (int, float))
+        assert 0 <= test["score"] <= test["max_score"] or test["max_score"] == 0 == test["score"]
+        assert test.get("status", "passed") in ("passed", "failed")
+        assert test["output_format"] in ("text", "html", "md", "ansi")
+        assert test["visibility"] in VISIBILITY
+        assert isinstance(test["tags"], list) and all(isinstance(t, str) for t in test["tags"])
+
+
+def _results(graded, name):
+    out, _, _ = graded
+    return json.loads((out / name / "results.json").read_text())
+
+
+@pytest.mark.parametrize("name", ["reference", "starter-code", "adam-no-bias-correction", "missing-optim", "corrupt"])
+def test_results_json_fits_the_gradescope_schema(graded, name):
+    _validate(_results(graded, name))
+
+
+def test_one_test_per_question_and_the_score_is_their_sum(graded):
+    _, rubric, _ = graded
+    results = _results(graded, "adam-no-bias-correction")
+    assert [t["name"] for t in results["tests"]] == [q.title for q in rubric.questions]
+    assert results["score"] == round(sum(t["score"] for t in results["tests"]), 2)
+    adam = next(t for t in results["tests"] if "adam" in t["tags"])
+    assert adam["status"] == "failed" and 0 < adam["score"] < adam["max_score"] == 10
+    checks = len(rubric.questions[[q.id for q in rubric.questions].index("adam")].checks)
+    assert adam["output"].count("\n") == checks - 1 and "✗ `adam`" in adam["output"]   # a line per check
+
+
+def test_questions_not_scored_here_are_informational_rows(graded):
+    results = _results(graded, "reference")
+    by_tag = {t["tags"][-1]: t for t in results["tests"]}
+    for qid, text in (("accuracy", "Not graded yet (20 points"), ("free_response", "Graded by hand (10 points")):
+        assert by_tag[qid]["max_score"] == 0 == by_tag[qid]["score"]
+        assert "status" not in by_tag[qid]
+        assert by_tag[qid]["output"].startswith(text)
+    assert "graded by hand" in results["output"]
+
+
+def test_a_submission_that_failed_to_grade_scores_0_with_the_reason(graded):
+    results = _results(graded, "corrupt")
+    assert results["score"] == 0 and results["tests"] == []
+    assert "could not be graded: corrupt.zip is not a readable zip file" in results["output"]
