@@ -142,7 +142,9 @@ def _verify_extracted(folder, url, md5):
         bad = [name for name, expected in OFFICIAL_FILE_MD5S.items() if files[name] != expected]
         if bad:
             raise DataError(f"after extraction, {', '.join(bad)} from {url} do not match the "
-                            f"published CIFAR-10 checksums", hint="download again with --force")
+                            f"published CIFAR-10 checksums",
+                            hint="run the command again; if it fails again, that source serves a "
+                                 "modified archive: use another --url")
     return files
 
 
