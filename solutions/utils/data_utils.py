@@ -37,10 +37,13 @@ def load_CIFAR10(ROOT):
     return Xtr, Ytr, Xte, Yte
 
 
+BATCH_FILES = ['data_batch_%d' % b for b in range(1, 6)] + ['test_batch']
+
+
 def _as_batches_dir(path):
     """The cifar-10-batches-py folder at or directly inside path, or None."""
     for candidate in (path, os.path.join(path, CIFAR10_DIRNAME)):
-        if os.path.isfile(os.path.join(candidate, 'data_batch_1')):
+        if all(os.path.isfile(os.path.join(candidate, name)) for name in BATCH_FILES):
             return candidate
     return None
 
@@ -49,10 +52,11 @@ def find_CIFAR10(cifar10_dir=None):
     """
     Locate the cifar-10-batches-py folder.
 
-    Looks, in order, at the explicit argument, the environment variable
-    CIFAR10_DIR, then the working directory (and its data/ folder). Each
-    location may be the batches folder itself or the folder that holds it.
-    Raises CIFAR10NotFoundError naming the download command when absent.
+    Uses the first of these that is given: the cifar10_dir argument, else the
+    environment variable CIFAR10_DIR, else the working directory (or its
+    data/ folder). Each location may be the batches folder itself or the
+    folder that holds it. Raises CIFAR10NotFoundError, saying how to get the
+    data, when the six batch files are not there.
     """
     if cifar10_dir is not None:
         candidates = [('the cifar10_dir argument', cifar10_dir)]
@@ -69,8 +73,9 @@ def find_CIFAR10(cifar10_dir=None):
     looked = '; '.join('%s (%s)' % (os.path.abspath(os.fspath(p)), how) for how, p in candidates)
     raise CIFAR10NotFoundError(
         'CIFAR-10 (%s/ with data_batch_1..5 and test_batch) was not found. Looked in: %s. '
-        'Download it with `%s` (or fetch %s and unpack it), then pass cifar10_dir=DIR '
-        'or set CIFAR10_DIR=DIR.' % (CIFAR10_DIRNAME, looked, DOWNLOAD_COMMAND, CIFAR10_URL))
+        'Download %s and unpack it here (or, with the course kit installed, run `%s`), '
+        'then pass cifar10_dir=DIR or set CIFAR10_DIR=DIR.'
+        % (CIFAR10_DIRNAME, looked, CIFAR10_URL, DOWNLOAD_COMMAND))
 
 
 def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000,
