@@ -149,7 +149,7 @@ def checks():
 
     case = dropout_case(71, [50, 40], 0.3)
     scores_case = net_case(74, [50, 40], input_shape=(30,), classes=6, n=20, reg=0.3, dropout=0.3,
-                           calls=("train", "test"))
+                           calls=("train", "test"), net_seed=5)
     return [
         check("public_grads", t_public, "fc_net.dropout_loss",
               dropout_case(70, [20, 30], 0.25, reg=0.0, n=2, input_dim=15, classes=10, weight_scale=5e-2,

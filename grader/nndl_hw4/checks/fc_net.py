@@ -18,6 +18,7 @@ import numpy as np
 
 from .base import Check, Verdict, failure
 from .common import array_problem, compare_fields, rng
+from .compare import describe_type
 
 RTOL = 1e-8      # see the module docstring
 ATOL = 1e-10     # see the module docstring
@@ -85,7 +86,7 @@ def results_judge(title, fields, extra=None):
         for k, result in enumerate(student["results"]):
             want = "scores" if inputs["calls"][k]["y"] is None else "grads"
             if want == "grads" and not isinstance(result.get("grads"), dict):
-                return fail(f"loss(X, y) returned {result.get('grads')!r:.40} as grads, expected a dict")
+                return fail(f"loss(X, y) returned {describe_type(result.get('grads'))} as grads, expected a dict")
         found = compare_fields(student, expected, fields, RTOL, ATOL)
         if found:
             return fail(found)
@@ -104,8 +105,8 @@ def _judge_running(title, layers):
     def judge(student, expected, inputs):
         bn = student["bn_params"]
         if not isinstance(bn, list) or len(bn) != layers:
-            return fail(f"bn_params is {'a list of length %d' % len(bn) if isinstance(bn, list) else bn!r:.40}, "
-                        f"expected one dict per hidden layer ({layers})")
+            what = f"a list of length {len(bn)}" if isinstance(bn, list) else describe_type(bn)
+            return fail(f"self.bn_params is {what}, expected one dict per hidden layer ({layers})")
         for i, d in enumerate(bn):
             for key in ("running_mean", "running_var"):
                 if not isinstance(d, dict) or key not in d:
@@ -132,7 +133,7 @@ def _judge_init(title):
         kwargs = inputs["kwargs"]
         params, want = student["params"], expected["params"]
         if not isinstance(params, dict):
-            return fail(f"self.params is {params!r:.40}, expected a dict")
+            return fail(f"self.params is {describe_type(params)}, expected a dict")
         missing = sorted(set(want) - set(params))
         extra = sorted(set(params) - set(want))
         if missing:

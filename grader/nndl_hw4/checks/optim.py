@@ -14,7 +14,7 @@ decay 0.99 it moves a step by ~5e-5.
 import numpy as np
 
 from ..fixtures import PUBLIC_TOLERANCE, public_optim_fixtures
-from .base import Check, Verdict
+from .base import Check, Verdict, failure
 from .compare import describe_type, mismatch
 
 RULES = {
@@ -67,13 +67,14 @@ def _shape_problem(student, steps):
     return None
 
 
-def _judge_public(rule):
+def _judge_public(rule, title):
     expected = public_optim_fixtures()[rule]["expected"]
+    fail = failure(rule, title)
 
     def judge(student, _expected, inputs):
         problem = _shape_problem(student, 1)
         if problem:
-            return Verdict.fail(f"{rule} {problem}")
+            return fail(problem)
         found = mismatch(student["next_w"][0], expected["next_w"], PUBLIC_TOLERANCE, "next_w")
         config = student["config"][0]
         for key, want in expected.items():
@@ -87,94 +88,103 @@ def _judge_public(rule):
                 found = None if config[key] == want else f"config['t'] is {config[key]!r}, expected {want}"
             else:
                 found = mismatch(config[key], want, PUBLIC_TOLERANCE, f"config[{key!r}]")
-        return Verdict.fail(f"{rule}: {found}") if found else Verdict.ok()
+        return fail(found) if found else Verdict.ok()
     return judge
 
 
-def _judge_steps(rule, compare_state):
+def _judge_steps(rule, title, compare_state):
     keys = RULES[rule][1]
+    fail = failure(rule, title)
 
     def judge(student, expected, inputs):
         steps = len(expected["next_w"])
         problem = _shape_problem(student, steps)
         if problem:
-            return Verdict.fail(f"{rule} {problem}")
+            return fail(problem)
         previous_got, previous_want = inputs["w"], inputs["w"]
         for k in range(steps):
             got_w, want_w = student["next_w"][k], expected["next_w"][k]
             if not compare_state:
                 if not isinstance(got_w, np.ndarray):
-                    return Verdict.fail(f"{rule}: next_w after step {k + 1} is {describe_type(got_w)}")
+                    return fail(f"next_w after step {k + 1} is {describe_type(got_w)}")
                 # Compare the step taken, not next_w: it is what the rule computes and
                 # it is not diluted by the size of w.
                 found = mismatch(got_w - previous_got if got_w.shape == previous_got.shape else got_w,
                                  want_w - previous_want, STEP_RTOL, f"the step taken at step {k + 1}")
                 if found:
-                    return Verdict.fail(f"{rule}: {found}")
+                    return fail(found)
                 previous_got, previous_want = got_w, want_w
                 continue
             got_c, want_c = student["config"][k], expected["config"][k]
             if not isinstance(got_c, dict):
-                return Verdict.fail(f"{rule}: the config returned at step {k + 1} is {describe_type(got_c)}")
+                return fail(f"the config returned at step {k + 1} is {describe_type(got_c)}")
             for key in keys:
                 if key not in got_c:
-                    return Verdict.fail(f"{rule}: config[{key!r}] was not written back at step {k + 1}")
+                    return fail(f"config[{key!r}] was not written back at step {k + 1}")
                 if key == "t":
                     if got_c[key] != want_c[key]:
-                        return Verdict.fail(f"{rule}: config['t'] after step {k + 1} is {got_c[key]!r}, "
-                                            f"expected {want_c[key]}")
+                        return fail(f"config['t'] after step {k + 1} is {got_c[key]!r}, "
+                                    f"expected {want_c[key]}")
                     continue
                 found = mismatch(got_c[key], want_c[key], STEP_RTOL, f"config[{key!r}] after step {k + 1}")
                 if found:
-                    return Verdict.fail(f"{rule}: {found}")
+                    return fail(found)
         return Verdict.ok()
     return judge
 
 
-def _judge_defaults(rule):
+def _judge_defaults(rule, title):
+    fail = failure(rule, title)
+
     def judge(student, expected, inputs):
-        verdict = _judge_steps(rule, compare_state=False)(student, expected, inputs)
+        verdict = _judge_steps(rule, title, compare_state=False)(student, expected, inputs)
         if not verdict.passed:
             return verdict
         config = student["config"][-1]
         if not isinstance(config, dict):
-            return Verdict.fail(f"{rule}: with config=None it returned {describe_type(config)} as config")
+            return fail(f"with config=None it returned {describe_type(config)} as config")
         for key, value in DEFAULTS[rule].items():
             if config.get(key) != value:
-                return Verdict.fail(f"{rule}: with config=None, config[{key!r}] should default to {value}")
+                return fail(f"with config=None, config[{key!r}] should default to {value}")
         return Verdict.ok()
     return judge
 
 
-def _judge_float32(rule):
+def _judge_float32(rule, title):
+    fail = failure(rule, title)
+
     def judge(student, expected, inputs):
         problem = _shape_problem(student, len(expected["next_w"]))
         if problem:
-            return Verdict.fail(f"{rule} {problem}")
+            return fail(problem)
         found = mismatch(student["next_w"], expected["next_w"], FLOAT32_RTOL, "next_w")
-        return Verdict.fail(f"{rule} with float32 inputs: {found}") if found else Verdict.ok()
+        return fail(found) if found else Verdict.ok()
     return judge
 
 
 def checks():
     out = []
+    titles = {"public": "the notebook's fixture", "steps": "three steps carrying the config",
+              "state": "state written back into config over three steps",
+              "defaults": "config=None applies the defaults", "float32": "float32 inputs"}
     for seed, (rule, (question, _, _)) in enumerate(RULES.items(), start=1):
         common = dict(question=question, function=rule, probe="optim.steps",
                       modules=MODULES, group="optim")
         out += [
-            Check(id=f"{question}/public", title="the notebook's fixture", public=True,
-                  reference=False, inputs=_public_inputs(rule), judge=_judge_public(rule), **common),
-            Check(id=f"{question}/steps", title="three steps carrying the config",
+            Check(id=f"{question}/public", title=titles["public"], public=True,
+                  reference=False, inputs=_public_inputs(rule), judge=_judge_public(rule, titles["public"]),
+                  **common),
+            Check(id=f"{question}/steps", title=titles["steps"],
                   inputs=_steps_inputs(rule, 100 + seed),
-                  judge=_judge_steps(rule, compare_state=False), **common),
-            Check(id=f"{question}/state", title="state written back into config over three steps",
+                  judge=_judge_steps(rule, titles["steps"], compare_state=False), **common),
+            Check(id=f"{question}/state", title=titles["state"],
                   inputs=_steps_inputs(rule, 200 + seed),
-                  judge=_judge_steps(rule, compare_state=True), **common),
-            Check(id=f"{question}/defaults", title="config=None applies the defaults",
+                  judge=_judge_steps(rule, titles["state"], compare_state=True), **common),
+            Check(id=f"{question}/defaults", title=titles["defaults"],
                   inputs=_steps_inputs(rule, 300 + seed, steps=2, with_config=False),
-                  judge=_judge_defaults(rule), **common),
-            Check(id=f"{question}/float32", title="float32 inputs",
+                  judge=_judge_defaults(rule, titles["defaults"]), **common),
+            Check(id=f"{question}/float32", title=titles["float32"],
                   inputs=_steps_inputs(rule, 400 + seed, dtype=np.float32),
-                  judge=_judge_float32(rule), **common),
+                  judge=_judge_float32(rule, titles["float32"]), **common),
         ]
     return out

@@ -1,0 +1,79 @@
+"""The catalogue's shape: ids, questions, groups, probes, deterministic inputs, child imports."""
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nndl_hw4.child import probes
+from nndl_hw4.child.probes import PROBES
+
+QUESTIONS = {"hw3", "sgd_momentum", "sgd_nesterov_momentum", "rmsprop", "adam", "batchnorm_forward_train",
+             "batchnorm_forward_test", "batchnorm_backward", "fc_net_batchnorm", "dropout_forward",
+             "dropout_backward", "fc_net_dropout"}
+GROUPS = {"optim", "layers", "fc_net", "training"}
+
+
+def test_ids_are_unique_and_named_after_their_question(checks):
+    ids = [c.id for c in checks]
+    assert len(ids) == len(set(ids))
+    for check in checks:
+        assert check.id.startswith(check.question + "/"), check.id
+        assert check.id.count("/") == 1, check.id
+
+
+def test_every_rubric_question_has_checks_and_nothing_else(checks):
+    assert {c.question for c in checks} == QUESTIONS
+
+
+def test_groups_probes_and_titles_are_valid(checks):
+    for check in checks:
+        assert check.group in GROUPS, check.id
+        assert check.probe in PROBES, check.id
+        assert check.title and check.function, check.id
+        assert all(m.startswith(("nndl.", "utils.")) for m in check.modules), check.id
+
+
+def test_every_student_question_has_a_public_check(checks):
+    public = {c.question for c in checks if c.public}
+    # fc_net_batchnorm and fc_net_dropout have the notebooks' gradient checks; all the others too.
+    assert public == QUESTIONS
+
+
+def _equal(a, b):
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def test_inputs_are_deterministic(checks):
+    for check in checks:
+        assert _equal(check.inputs(), check.inputs()), check.id
+
+
+def test_training_checks_never_trust_a_reported_accuracy(checks):
+    # The child returns trained parameters; the grader scores them (checks.training).
+    for check in checks:
+        if check.group == "training":
+            assert not check.reference and check.probe.startswith("training."), check.id
+
+
+@pytest.mark.parametrize("path", sorted(Path(probes.__file__).parent.glob("*.py")), ids=lambda p: p.name)
+def test_probes_import_only_the_stdlib_numpy_and_their_own_package(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level > 0:
+                continue
+            names = [node.module.split(".")[0]]
+        else:
+            continue
+        for name in names:
+            assert name == "numpy" or name in __import__("sys").stdlib_module_names, f"{path.name} imports {name}"
