@@ -22,9 +22,12 @@ def points(value):
 
 
 def _message(check):
+    """The verdict message without the function/case prefix the check line already shows."""
     message = check["message"]
-    prefix = f"{check['function']}: "
-    return message[len(prefix):] if message.startswith(prefix) else message
+    for prefix in (f"{check['function']} ({check['title']}): ", f"{check['function']}: "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
 
 
 def check_line(check):
