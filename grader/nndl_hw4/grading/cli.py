@@ -31,7 +31,7 @@ class GraderFault(KitError):
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help=f"Folder for grades.csv and one report folder per submission "
                    f"[default: {DEFAULT_OUT}/, {DEFAULT_DEMO_OUT}/ with --demo].")
-@click.option("--jobs", "-j", type=int, default=DEFAULT_JOBS, show_default=True,
+@click.option("--jobs", "-j", type=int, default=DEFAULT_JOBS, show_default="the number of CPUs, at most 4",
               help="Submissions graded at the same time.")
 @click.option("--timeout", type=float, default=Limits().timeout, show_default=True,
               help="Wall-clock seconds allowed per check group of a submission.")
