@@ -23,18 +23,6 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 QUESTION_KEYS = {"id", "title", "part", "points", "kind", "checks", "credit", "visibility"}
 ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 
-# Question namespaces of the check catalogue that are still gaining checks. A
-# pattern over one of them that matches nothing yet marks its question "no
-# checks yet" (reported, scored later) instead of failing to load; any other
-# pattern that matches nothing is a typo and an error. Once every namespace has
-# checks this set changes nothing.
-CHECK_NAMESPACES = frozenset({
-    "hw3", "sgd_momentum", "sgd_nesterov_momentum", "rmsprop", "adam",
-    "batchnorm_forward_train", "batchnorm_forward_test", "batchnorm_backward", "fc_net_batchnorm",
-    "dropout_forward", "dropout_backward", "fc_net_dropout",
-})
-
-
 class RubricError(UsageError):
     """The rubric file is not valid TOML or does not describe a valid rubric."""
 
@@ -54,15 +42,14 @@ class Question:
 
     @property
     def scored_now(self):
-        """True when `nndl-hw4 grade` computes this question's points (auto, with checks)."""
-        return self.kind == "auto" and bool(self.checks)
+        """True when `nndl-hw4 grade` computes this question's points (kind auto)."""
+        return self.kind == "auto"
 
 
 @dataclass(frozen=True)
 class Rubric:
     questions: tuple
     source: str               # the file it came from, for messages
-    warnings: tuple = ()
 
     @property
     def total(self):
@@ -130,7 +117,7 @@ def parse_rubric(text, source, check_ids):
     if not isinstance(raw, list) or not raw:
         fail("no [[question]] tables")
 
-    questions, unchecked, owner, seen = [], [], {}, set()
+    questions, owner, seen = [], {}, set()
     for index, entry in enumerate(raw):
         label = f"question {entry.get('id', index + 1)!r}"
         extra = sorted(set(entry) - QUESTION_KEYS)
@@ -173,11 +160,6 @@ def parse_rubric(text, source, check_ids):
         for pattern in patterns:
             found = [c for c in check_ids if fnmatch.fnmatchcase(c, pattern)]
             if not found:
-                namespace = pattern.split("/", 1)[0]
-                if namespace in CHECK_NAMESPACES:
-                    if qid not in unchecked:
-                        unchecked.append(qid)
-                    continue
                 fail(f"{label}: pattern {pattern!r} matches no check", index, value=pattern)
             for check_id in found:
                 if owner.get(check_id, qid) != qid:
@@ -192,6 +174,4 @@ def parse_rubric(text, source, check_ids):
             credit=entry.get("credit", "proportional"), visibility=entry.get("visibility", "visible"),
             patterns=tuple(patterns), checks=tuple(sorted(matched, key=order.get)),
             line=starts[index] if index < len(starts) else 0))
-    warnings = [f"this version of the grader has no checks yet for {', '.join(unchecked)}: "
-                "reported as not graded"] if unchecked else []
-    return Rubric(questions=tuple(questions), source=source, warnings=tuple(warnings))
+    return Rubric(questions=tuple(questions), source=source)

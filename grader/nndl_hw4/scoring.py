@@ -12,9 +12,8 @@ from dataclasses import dataclass
 SCORED = "scored"                  # auto question: points from its checks
 NOT_GRADED = "not graded yet"      # accuracy: scored from the saved model in a later step
 BY_HAND = "graded by hand"         # manual: free response
-NO_CHECKS = "no checks yet"        # auto question whose checks this grader version lacks
 
-PENDING = (NOT_GRADED, BY_HAND, NO_CHECKS)
+PENDING = (NOT_GRADED, BY_HAND)
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ def question_status(question):
         return BY_HAND
     if question.kind == "accuracy":
         return NOT_GRADED
-    return SCORED if question.checks else NO_CHECKS
+    return SCORED
 
 
 def score_question(question, verdicts):

@@ -83,8 +83,6 @@ def grade(paths, out, jobs, timeout, force, rubric_path, sandbox, demo):
         else:
             submissions = discover(paths, exclude=[out])
         setup = make_setup(rubric, backend, out, Limits(timeout=timeout), force)
-        for note in rubric.warnings:
-            console.print(f"[dim]note: {escape(note)}[/]", soft_wrap=True)
         console.print(f"Grading {len(submissions)} submission(s) into {escape(str(out))}/ "
                       f"(sandbox: {backend.name}, {min(jobs, len(submissions))} at a time, "
                       f"{timeout:g} s per check group)", soft_wrap=True)

@@ -6,13 +6,12 @@ the record are never shown). A question whose checks all hit a stub says
 "not implemented yet" once instead of once per check.
 """
 
-from ..scoring import BY_HAND, NO_CHECKS, NOT_GRADED, SCORED
+from ..scoring import BY_HAND, NOT_GRADED, SCORED
 
 # How a question this run does not score is described to students (and in results.json).
 PENDING_TEXT = {
     NOT_GRADED: "not graded yet",
     BY_HAND: "graded by hand",
-    NO_CHECKS: "not graded yet",
 }
 
 

@@ -4,8 +4,8 @@ Columns: ``name, total, max, pending``, one column per rubric question (in
 rubric order, headed by its id), then ``status, reason, source``.
 
 - ``total`` of ``max``: the points this run scored (auto questions);
-  ``pending``: the points it could not score yet (accuracy, free response,
-  questions without checks). ``max + pending`` is the rubric's total.
+  ``pending``: the points it could not score yet (accuracy, free response);
+  ``max + pending`` is the rubric's total.
 - A question cell holds its points, or stays EMPTY when this run does not
   score the question (fill in free-response points by hand there).
 - ``status``: ``ok``; ``partial errors`` (graded, but some checks could not

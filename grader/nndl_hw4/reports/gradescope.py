@@ -4,9 +4,9 @@ One test per rubric question; its output lists the question's checks (✓/✗ an
 the verdict message, as in feedback.md). ``score`` is the automatic total.
 
 Questions this run does not score (the final part's accuracy until the saved
-model is evaluated, free response graded by hand, auto questions without
-checks yet) are still listed, so students see the whole rubric, but with
-``max_score`` 0 and no ``status``: their points are not part of the
+model is evaluated, free response graded by hand) are still listed, so
+students see the whole rubric, but with ``max_score`` 0 and no ``status``:
+their points are not part of the
 autograder's total (Gradescope then shows them as informational rows), and
 the output says how they will be graded. A submission that failed to grade
 has score 0, no tests, and the reason in the top-level output.

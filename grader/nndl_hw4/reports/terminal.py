@@ -7,12 +7,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..scoring import BY_HAND, NO_CHECKS, NOT_GRADED, SCORED, question_status
+from ..scoring import BY_HAND, NOT_GRADED, SCORED, question_status
 from .feedback import points
 
 STYLE = {"ok": "green", "partial errors": "yellow", "failed to grade": "red"}
-INSTRUCTOR_TEXT = {NOT_GRADED: "scored from the saved model in a later step", BY_HAND: "graded by hand",
-                   NO_CHECKS: "no checks in this grader version yet"}
+INSTRUCTOR_TEXT = {NOT_GRADED: "scored from the saved model in a later step", BY_HAND: "graded by hand"}
 
 
 @contextmanager
