@@ -2,6 +2,7 @@
 
 import pytest
 
+from nndl_hw4.checks import all_checks
 from nndl_hw4.rubric import RubricError, default_rubric_path, load_rubric, parse_rubric
 from nndl_hw4.scoring import BY_HAND, NOT_GRADED, SCORED, accuracy_fraction, score_question
 
@@ -82,6 +83,8 @@ def test_the_packaged_rubric_is_valid_against_the_catalogue():
     kinds = {q.id: q.kind for q in rubric.questions}
     assert kinds["accuracy"] == "accuracy" and kinds["free_response"] == "manual"
     assert {q.part for q in rubric.questions if q.points} == {"Optimizers", "Batchnorm", "Dropout", "Final part"}
+    assert all(q.checks for q in rubric.questions if q.kind == "auto")
+    assert set(rubric.check_ids()) == {c.id for c in all_checks()}   # every check scores a question
 
 
 @pytest.mark.parametrize(("passed", "adam", "rmsprop"), [

@@ -36,7 +36,7 @@ def test_failed_and_partial_rows_say_why(graded):
     assert rows["missing-optim"]["status"] == "partial errors"
     assert rows["missing-optim"]["reason"] == "nndl/optim.py missing"
     assert rows["missing-optim"]["adam"] == "0"
-    assert rows["missing-optim"]["dropout_forward"] in ("6", "")   # "" until dropout checks exist
+    assert rows["missing-optim"]["dropout_forward"] == "6"   # layers.py alone: unaffected
 
 
 def test_text_cells_never_start_like_a_formula(graded):
