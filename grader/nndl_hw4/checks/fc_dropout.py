@@ -12,8 +12,8 @@ A network that never calls dropout_forward (dropout written inline) cannot
 be replayed. It is judged by a fallback: the seeded loss must be repeatable,
 and its directional derivatives along 3 random directions (central
 differences, h=1e-6) must match the returned gradients to rtol 1e-5
-(truncation ~1e-12 and roundoff ~1e-10 relative; a missing dropout backward
-is O(1) off). The fallback cannot see the masks.
+(measured on these cases: correct code <= 1.6e-9, a missing dropout backward
+>= 1.4e-2). The fallback cannot see the masks.
 """
 
 import numpy as np
@@ -24,6 +24,7 @@ from .fc_net import ATOL, FUNCTION, MODULES, RTOL, net_case, param_names, result
 from . import replay
 
 MASK_RTOL = 1e-9          # a mask value is out / x: two roundings of float64
+P_ATOL = 1e-12            # the network passes its dropout on unchanged: equal up to a rounding
 FALLBACK_H = 1e-6         # see the module docstring
 FALLBACK_RTOL = 1e-5      # see the module docstring
 REPEAT_RTOL = 1e-12       # the same seeded call twice: identical up to summation order
@@ -63,7 +64,7 @@ def _call_problem(calls, inputs):
             return problem + " (dropout goes after each hidden layer's ReLU)"
         if call["mode"] != "train":
             return f"{where} got mode {call['mode']!r} during loss(X, y), expected 'train'"
-        if not isinstance(call["p"], (int, float)) or abs(call["p"] - p) > 1e-12:
+        if not isinstance(call["p"], (int, float, np.integer, np.floating)) or abs(float(call["p"]) - p) > P_ATOL:
             return (f"{where} got p={call['p']!r} although the network was built with dropout={p}: "
                     f"p is the probability of DROPPING a unit")
         x, out = call["x"].astype(np.float64), call["out"].astype(np.float64)
