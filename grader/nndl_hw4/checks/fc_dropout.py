@@ -61,7 +61,7 @@ def _call_problem(calls, inputs):
         problem = array_problem(f"the input of {where}", call["x"], (n, width)) or \
             array_problem(f"the output of {where}", call["out"], (n, width))
         if problem:
-            return problem + " (dropout goes after each hidden layer's ReLU)"
+            return problem + (" (dropout goes after each hidden layer's ReLU)" if "shape" in problem else "")
         if call["mode"] != "train":
             return f"{where} got mode {call['mode']!r} during loss(X, y), expected 'train'"
         if not isinstance(call["p"], (int, float, np.integer, np.floating)) or abs(float(call["p"]) - p) > P_ATOL:
