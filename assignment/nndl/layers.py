@@ -291,6 +291,9 @@ def dropout_forward(x, dropout_param):
         # END YOUR CODE HERE
         # ================================================================ #
 
+    else:
+        raise ValueError('Invalid forward dropout mode "%s"' % mode)
+
     cache = (dropout_param, mask)
     out = out.astype(x.dtype, copy=False)
 
@@ -330,6 +333,8 @@ def dropout_backward(dout, cache):
         # ================================================================ #
         # END YOUR CODE HERE
         # ================================================================ #
+    else:
+        raise ValueError('Invalid backward dropout mode "%s"' % mode)
     return dx
 
 

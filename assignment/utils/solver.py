@@ -135,9 +135,10 @@ class Solver(object):
 
         # Make sure the update rule exists, then replace the string
         # name with the actual function
-        if not hasattr(optim, self.update_rule):
+        rule = getattr(optim, self.update_rule, None)
+        if not callable(rule) or self.update_rule.startswith('_'):
             raise ValueError('Invalid update_rule "%s"' % self.update_rule)
-        self.update_rule = getattr(optim, self.update_rule)
+        self.update_rule = rule
 
         self._reset()
 

@@ -83,11 +83,9 @@ def test_unknown_keyword_raises(Solver):
 @pytest.mark.parametrize("name", [
     pytest.param("adagrad", id="adagrad"),
     pytest.param("Adam", id="Adam"),
-    # nndl/optim.py does `import numpy as np`: hasattr(optim, "np") is True, so
-    # the Solver accepts it and only fails in train() ("'module' object is not
-    # callable"). Drop the mark once solver.py checks callable(getattr(...)).
-    pytest.param("np", id="np-not-a-rule", marks=pytest.mark.xfail(
-        strict=True, reason="solutions/utils/solver.py:138 accepts any attribute of nndl.optim")),
+    # nndl/optim.py does `import numpy as np`: an attribute of the module that is
+    # not an update rule must be refused at construction, not fail in train().
+    pytest.param("np", id="np-not-a-rule"),
 ])
 def test_unknown_update_rule_raises(Solver, name):
     with pytest.raises(ValueError, match=name):
