@@ -5,7 +5,8 @@ In order, before any student code runs, it: applies the resource limits of
 the plan, drops root privileges to the plan's uid (so the process cap is
 enforced), and fixes sys.path to the submission, this package and numpy.
 Then for each check of the plan it imports the student modules it needs
-(once), calls the probe, and writes the raw outputs with ``wire.dump``.
+(once), calls the probe on the check's inputs (read from the plan's inputs
+file before any student code runs) and writes the raw outputs (``wire``).
 
 Everything goes to the grader as frames on the pipe fd named in the plan
 (see ``stream``): ``import``/``imported`` around each student import and
@@ -32,13 +33,78 @@ def _apply_limits(limits):
     cap(resource.RLIMIT_NOFILE, limits.get("open_files"))
 
 
-def _drop_privileges(uid, nproc):
+PR_SET_PDEATHSIG, PR_SET_KEEPCAPS, PR_SET_NO_NEW_PRIVS = 1, 8, 38
+CAP_DAC_READ_SEARCH = 2
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+def _libc():
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def prctl(option, value):
+        if libc.prctl(option, ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(%d) failed" % option)
+
+    def capset(mask):
+        class Header(ctypes.Structure):
+            _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+        class Data(ctypes.Structure):
+            _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                        ("inheritable", ctypes.c_uint32)]
+
+        data = (Data * 2)()
+        data[0].effective = data[0].permitted = mask
+        if libc.capset(ctypes.byref(Header(_LINUX_CAPABILITY_VERSION_3, 0)), data) != 0:
+            raise OSError(ctypes.get_errno(), "capset failed")
+
+    return prctl, capset
+
+
+def _capabilities():
+    """(effective, permitted) capability masks of this process."""
+    with open("/proc/self/status") as f:
+        fields = dict(line.split(":", 1) for line in f if ":" in line)
+    return int(fields["CapEff"], 16), int(fields["CapPrm"], 16)
+
+
+def _drop_privileges(uid, nproc, keep_read_access=False):
+    """Become `uid` for good (if root), then cap the processes of that uid.
+
+    keep_read_access (the direct backend as root) keeps CAP_DAC_READ_SEARCH
+    only, because the interpreter may live in a folder the new uid cannot read
+    (pyenv under /root); bubblewrap needs no capability at all.
+    """
     import resource
 
     if uid is not None and os.getuid() == 0:
+        prctl = capset = None
+        if keep_read_access:
+            prctl, capset = _libc()
+            prctl(PR_SET_KEEPCAPS, 1)
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
+        keep = 0
+        if keep_read_access:
+            keep = 1 << CAP_DAC_READ_SEARCH
+            capset(keep)
+            prctl(PR_SET_KEEPCAPS, 0)
+            prctl(PR_SET_NO_NEW_PRIVS, 1)   # no setuid binary can give root back
+            prctl(PR_SET_PDEATHSIG, 9)      # die with the grader (bubblewrap does this itself)
+        # Refuse to run student code unless the drop really happened.
+        if os.getresuid() != (uid, uid, uid) or os.getresgid() != (uid, uid, uid) or os.getgroups():
+            raise RuntimeError("could not switch to uid %d" % uid)
+        if _capabilities() != (keep, keep):
+            raise RuntimeError("capabilities left after the switch: %x/%x" % _capabilities())
+        try:
+            os.setuid(0)
+        except PermissionError:
+            pass
+        else:
+            raise RuntimeError("root could be regained")
     if nproc is not None and os.getuid() != 0:
         # Counted per real uid: only meaningful once we are not root.
         resource.setrlimit(resource.RLIMIT_NPROC, (int(nproc), int(nproc)))
@@ -50,7 +116,8 @@ def main(plan_path):
     with open(plan_path) as f:
         plan = json.load(f)
     _apply_limits(plan.get("limits", {}))
-    _drop_privileges(plan.get("uid"), plan.get("limits", {}).get("processes"))
+    _drop_privileges(plan.get("uid"), plan.get("limits", {}).get("processes"),
+                     keep_read_access=bool(plan.get("keep_read_access")))
 
     submission = plan["submission"]
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,9 +131,19 @@ def main(plan_path):
     from hw4child.execute import ImportFailed, describe, run_check
 
     fd = plan["result_fd"]
+    owner = os.getpid()
+    with open(os.path.join(plan["io"], plan["inputs"]), "rb") as f:
+        inputs_frames, _ = stream.parse(f.read())
+
+    def write(header, doc=b"", data=b""):
+        # A process the student's code forked comes back through here: it must
+        # not interleave its own frames with ours, so it ends quietly instead.
+        if os.getpid() != owner:
+            os._exit(0)
+        stream.write_frame(fd, header, doc, data)
 
     def log(kind, **fields):
-        stream.write_frame(fd, dict(fields, kind=kind))
+        write(dict(fields, kind=kind))
 
     imported, import_errors = {}, {}
 
@@ -90,7 +167,8 @@ def main(plan_path):
         index = check["index"]
         log("start", index=index)
         try:
-            inputs = wire.load(os.path.join(plan["io"], check["inputs"]))
+            frame = inputs_frames[check["inputs"]]
+            inputs = wire.decode(frame.doc, frame.data)
         except BaseException as exc:
             inputs = None
             result = {"status": "error", "seconds": 0.0, "error": describe(exc)}
@@ -98,14 +176,22 @@ def main(plan_path):
             result = run_check(check["probe"], check["modules"], module, inputs, submission)
         result["id"] = check["id"]
         try:
-            doc, npz = wire.encode(result)
+            doc, data = wire.encode(result)
         except BaseException as exc:
-            doc, npz = wire.encode({"id": check["id"], "status": "error", "seconds": result["seconds"],
+            doc, data = wire.encode({"id": check["id"], "status": "error", "seconds": result["seconds"],
                                     "error": {"type": "OutputError", "where": None,
                                               "message": "could not record the outputs: %s" % exc}})
-        stream.write_frame(fd, {"kind": "result", "index": index}, doc, npz)
+        write({"kind": "result", "index": index}, doc, data)
+    return 0
+
+
+def self_test_drop(uid):
+    """Exit status 0 if this process (root) can become `uid` as the direct backend needs."""
+    _drop_privileges(uid, None, keep_read_access=True)
     return 0
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "--self-test-drop":
+        sys.exit(self_test_drop(int(sys.argv[2])))
     sys.exit(main(sys.argv[1]))

@@ -1,20 +1,22 @@
-"""Encoding values between grader and sandbox: JSON plus an .npz, never pickle.
+"""Encoding values between grader and sandbox: JSON plus raw array bytes, never pickle.
 
 A value tree (dicts with str keys, lists, tuples, str, bool, int, float,
-None, numpy arrays and numpy scalars) is encoded as JSON holding the tree
-with every array replaced by ``{"$array": "a<k>"}`` plus an .npz holding the
-arrays (as bytes for the result stream, as files for a check's inputs). Anything else is recorded as
-``{"$unsupported": "<type name>"}`` so the grader can say what a function
-returned instead of crashing. Decoding enforces size limits and refuses
-object arrays, so a hostile child cannot make the parent run code or
-exhaust its memory.
+None, numpy arrays and numpy scalars) is encoded as a JSON document holding
+the tree, with every array replaced by ``{"$array": k}``, and a table
+``arrays`` of ``[dtype, shape]``; the arrays' bytes follow, concatenated in
+that order (C order). Anything else is recorded as ``{"$unsupported":
+"<type name>"}`` so the grader can say what a function returned instead of
+crashing.
+
+Decoding is written for hostile bytes: it enforces size limits, accepts
+only plain numeric dtypes, and checks that the table describes EXACTLY the
+bytes that came (so nothing is allocated from a size the sender merely
+claims). Every failure is a WireError.
 """
 
-import io
 import json
 import math
-import os
-import zipfile
+import re
 
 import numpy as np
 
@@ -24,9 +26,11 @@ TUPLE = "$tuple"
 NUMERIC_KINDS = "biuf"
 
 MAX_JSON_BYTES = 4 << 20
-MAX_NPZ_BYTES = 64 << 20
+MAX_ARRAY_BYTES = 64 << 20
 MAX_ARRAYS = 4096
 MAX_DEPTH = 32
+MAX_DIMS = 32
+_DTYPE = re.compile(r"^[<>|=][biuf][0-9]{1,2}$")
 
 
 class WireError(ValueError):
@@ -45,11 +49,10 @@ def _encode(value, arrays, depth):
     if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, np.ndarray):
-        if value.dtype.kind not in NUMERIC_KINDS:
+        if value.dtype.kind not in NUMERIC_KINDS or value.dtype.fields is not None:
             return {UNSUPPORTED: "numpy array of dtype %s" % value.dtype}
-        key = "a%d" % len(arrays)
-        arrays[key] = value
-        return {ARRAY: key}
+        arrays.append(value if value.flags.c_contiguous else value.copy(order="C"))
+        return {ARRAY: len(arrays) - 1}
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             return {UNSUPPORTED: "dict with non-string keys"}
@@ -62,47 +65,12 @@ def _encode(value, arrays, depth):
 
 
 def encode(value):
-    """(json_bytes, npz_bytes) for a value tree; npz_bytes is b"" when it holds no arrays."""
-    arrays = {}
+    """(json_bytes, array_bytes) for a value tree; array_bytes is b"" when it holds no arrays."""
+    arrays = []
     tree = _encode(value, arrays, 0)
-    npz = b""
-    if arrays:
-        buf = io.BytesIO()
-        np.savez(buf, **arrays)
-        npz = buf.getvalue()
-    doc = json.dumps({"tree": tree, "arrays": sorted(arrays)}).encode()
-    return doc, npz
-
-
-def dump(value, stem):
-    """Write value as <stem>.json and <stem>.npz (the grader's inputs for a check)."""
-    doc, npz = encode(value)
-    stem = os.fspath(stem)
-    with open(stem + ".npz", "wb") as f:
-        f.write(npz)
-    with open(stem + ".json", "wb") as f:
-        f.write(doc)
-
-
-def _decode(node, arrays, depth):
-    if depth > MAX_DEPTH:
-        raise WireError("nesting deeper than %d" % MAX_DEPTH)
-    if isinstance(node, dict):
-        if ARRAY in node:
-            key = node[ARRAY]
-            if key not in arrays:
-                raise WireError("reference to a missing array %r" % (key,))
-            return arrays[key]
-        if TUPLE in node:
-            return tuple(_decode(v, arrays, depth + 1) for v in node[TUPLE])
-        if UNSUPPORTED in node:
-            return Unsupported(str(node[UNSUPPORTED])[:200])
-        return {str(k): _decode(v, arrays, depth + 1) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_decode(v, arrays, depth + 1) for v in node]
-    if isinstance(node, float) and not math.isfinite(node):
-        return node
-    return node
+    table = [[a.dtype.str, list(a.shape)] for a in arrays]
+    doc = json.dumps({"tree": tree, "arrays": table}).encode()
+    return doc, b"".join(a.tobytes() for a in arrays)
 
 
 class Unsupported:
@@ -118,51 +86,62 @@ class Unsupported:
         return isinstance(other, Unsupported) and other.type_name == self.type_name
 
 
-def _load_arrays(npz, names):
-    if len(npz) > MAX_NPZ_BYTES:
-        raise WireError("arrays take %d bytes, over the %d limit" % (len(npz), MAX_NPZ_BYTES))
-    with zipfile.ZipFile(io.BytesIO(npz)) as zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ARRAYS:
-            raise WireError("too many arrays (%d)" % len(infos))
-        if sum(i.file_size for i in infos) > MAX_NPZ_BYTES:
-            raise WireError("arrays expand to more than %d bytes" % MAX_NPZ_BYTES)
-    arrays = {}
-    with np.load(io.BytesIO(npz), allow_pickle=False) as archive:
-        for name in names:
-            if name not in archive.files:
-                raise WireError("array %r is missing" % name)
-            arr = archive[name]
-            if arr.dtype.kind not in NUMERIC_KINDS:
-                raise WireError("array of refused dtype %s" % arr.dtype)
-            arrays[name] = arr
+def _arrays(table, data):
+    if not isinstance(table, list) or len(table) > MAX_ARRAYS:
+        raise WireError("malformed array table")
+    arrays, offset = [], 0
+    for entry in table:
+        if (not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[0], str)
+                or not _DTYPE.match(entry[0]) or not isinstance(entry[1], list) or len(entry[1]) > MAX_DIMS
+                or not all(type(n) is int and 0 <= n <= MAX_ARRAY_BYTES for n in entry[1])):
+            raise WireError("malformed array entry")
+        dtype = np.dtype(entry[0])
+        if dtype.kind not in NUMERIC_KINDS:
+            raise WireError("array of refused dtype %s" % dtype)
+        count = math.prod(entry[1])
+        size = count * dtype.itemsize
+        if offset + size > len(data):
+            raise WireError("array bytes are shorter than their table says")
+        arrays.append(np.frombuffer(data, dtype=dtype, count=count, offset=offset).reshape(entry[1]).copy())
+        offset += size
+    if offset != len(data):
+        raise WireError("array bytes are longer than their table says")
     return arrays
 
 
-def decode(doc, npz=b""):
+def _decode(node, arrays, depth):
+    if depth > MAX_DEPTH:
+        raise WireError("nesting deeper than %d" % MAX_DEPTH)
+    if isinstance(node, dict):
+        if ARRAY in node:
+            key = node[ARRAY]
+            if type(key) is not int or not 0 <= key < len(arrays):
+                raise WireError("reference to a missing array %r" % (key,))
+            return arrays[key]
+        if TUPLE in node:
+            if not isinstance(node[TUPLE], list):
+                raise WireError("malformed tuple")
+            return tuple(_decode(v, arrays, depth + 1) for v in node[TUPLE])
+        if UNSUPPORTED in node:
+            return Unsupported(str(node[UNSUPPORTED])[:200])
+        return {str(k): _decode(v, arrays, depth + 1) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decode(v, arrays, depth + 1) for v in node]
+    return node
+
+
+def decode(doc, data=b""):
     """The value tree from encode's bytes; WireError on anything malformed or oversized."""
     try:
         if len(doc) > MAX_JSON_BYTES:
             raise WireError("result is %d bytes, over the %d limit" % (len(doc), MAX_JSON_BYTES))
+        if len(data) > MAX_ARRAY_BYTES:
+            raise WireError("arrays take %d bytes, over the %d limit" % (len(data), MAX_ARRAY_BYTES))
         parsed = json.loads(doc)
         if not isinstance(parsed, dict) or "tree" not in parsed:
             raise WireError("result has no value tree")
-        names = parsed.get("arrays") or []
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise WireError("malformed array list")
-        arrays = _load_arrays(npz, names) if names else {}
-        return _decode(parsed["tree"], arrays, 0)
+        return _decode(parsed["tree"], _arrays(parsed.get("arrays") or [], data), 0)
     except WireError:
         raise
-    except (ValueError, TypeError, KeyError, RecursionError, zipfile.BadZipFile, OSError) as exc:
+    except (ValueError, TypeError, KeyError, RecursionError, OverflowError, MemoryError) as exc:
         raise WireError("unreadable result (%s: %s)" % (type(exc).__name__, str(exc)[:200])) from exc
-
-
-def load(stem):
-    """Read what dump wrote."""
-    stem = os.fspath(stem)
-    with open(stem + ".json", "rb") as f:
-        doc = f.read(MAX_JSON_BYTES + 1)
-    with open(stem + ".npz", "rb") as f:
-        npz = f.read(MAX_NPZ_BYTES + 1)
-    return decode(doc, npz)

@@ -1,21 +1,35 @@
 """Observe checks on a student's code in sandboxed children.
 
-One child runs all pending checks in order (group by group, each group with
-its own wall-clock budget, see sandbox.launch). If it dies, hangs, or floods
-its output, the check (or student import) in flight is blamed and the rest
-run again in a fresh child, so a crash, hang or garbage in one check costs
-only that check. A failed student import costs exactly the checks that need
-that module.
+One child runs all pending checks in order (group by group, each group on
+its own clock, see sandbox.launch). If it dies, hangs, or floods its output,
+the check (or student import) in flight is blamed and the rest run again in
+a fresh child, so a crash, hang or garbage in one check costs only that
+check. A failed student import costs exactly the checks that need that
+module.
+
+Time is bounded per submission, whatever the code does:
+
+- a function that timed out once gets ONE more budget (Limits.timeout) for
+  all its remaining checks together, in whichever children they run; once
+  it is used up, they fail without running. Code that keeps within the
+  normal per-group budget never gets here, and the remaining checks get at
+  least the budget they would have shared in a normal run;
+- all children of one submission together get Limits.total_timeout(groups)
+  (startup_timeout + groups x timeout by default); what is not finished by
+  then fails.
 """
 
+import functools
+import math
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..child import wire
-from ..sandbox.launch import run_child
+from ..child import stream, wire
+from ..sandbox.launch import STARTUP, SUBMISSION, run_child
 from . import reference
 
 
@@ -28,7 +42,7 @@ class Observation:
     error: dict | None = None         # {"type", "message", "where"} for error/import-error
     note: str = ""                    # how the child ended, for timeout/crashed/garbage
     seconds: float = 0.0
-    console: str = ""
+    console: str = ""                 # head of the child's stdout: for instructors, never students
 
 
 @dataclass
@@ -38,9 +52,21 @@ class Stats:
     notes: list = field(default_factory=list)
 
 
-def _how_it_ended(run, limits):
+def _function_clock(function):
+    return f"function:{function}"
+
+
+def _how_it_ended(run, limits, budgets, total):
     if run.overflowed:
         return f"it produced more than {limits.output_bytes >> 20} MiB of output and was stopped"
+    if run.expired == SUBMISSION:
+        return f"the submission used up its total time budget ({total:g} s)"
+    if run.expired == STARTUP:
+        return f"the sandbox did not start within {limits.startup_timeout:g} s"
+    if run.expired is not None and run.expired.startswith("function:"):
+        function = run.expired.split(":", 1)[1]
+        return (f"it did not finish within the {budgets.get(run.expired, 0.0):.3g} s left for {function} "
+                f"after it timed out on another check (an infinite loop?)")
     if run.timed_out:
         return f"it did not finish within {limits.timeout:g} s (an infinite loop?)"
     if run.returncode is not None and run.returncode < 0:
@@ -58,10 +84,40 @@ def _failure_status(run):
     return "crashed"
 
 
+INPUTS = "inputs.bin"
+
+
+@functools.lru_cache(maxsize=None)
+def _encoded_inputs(check):
+    """A check's inputs as an ``inputs`` frame: deterministic, so encoded once per process."""
+    return stream.frame_bytes({"kind": "inputs", "id": check.id}, *wire.encode(reference.inputs(check)))
+
+
 def _write_inputs(io_dir, checks):
-    (io_dir / "inputs").mkdir(parents=True, exist_ok=True)
-    for index, check in enumerate(checks):
-        wire.dump(reference.inputs(check), io_dir / "inputs" / str(index))
+    """Every check's inputs in one file (frame i for plan check i): one file to write per child."""
+    with open(io_dir / INPUTS, "wb") as f:
+        for check in checks:
+            f.write(_encoded_inputs(check))
+
+
+def _text(value, limit=500):
+    return value[:limit] if isinstance(value, str) else None
+
+
+def _observation(result, console):
+    """An Observation from a decoded result: every field checked, since the child is not trusted."""
+    if not isinstance(result, dict):
+        raise wire.WireError("the result is not a record")
+    status = result.get("status")
+    error = result.get("error")
+    if error is not None:
+        error = ({"type": _text(error.get("type"), 100) or "Error", "message": _text(error.get("message")) or "",
+                  "where": _text(error.get("where"), 200)} if isinstance(error, dict)
+                 else {"type": "Error", "message": "", "where": None})
+    seconds = result.get("seconds")
+    seconds = float(seconds) if type(seconds) in (int, float) and math.isfinite(seconds) else 0.0
+    return Observation(status=status if status in ("ok", "error", "import-error") else "garbage",
+                       outputs=result.get("outputs"), error=error, seconds=seconds, console=console)
 
 
 def observe(backend, workspace, checks, limits):
@@ -71,55 +127,90 @@ def observe(backend, workspace, checks, limits):
     for check in checks:
         order.setdefault(check.group, []).append(check)
     pending = [c for group in order.values() for c in group]
+    total = limits.total_timeout(len(order))
+    deadline = time.monotonic() + total
+    strikes = {}  # function -> seconds left of the one extra budget it got after timing out
     while pending:
+        if time.monotonic() >= deadline:
+            note = f"not run: the submission used up its total time budget ({total:g} s)"
+            for check in pending:
+                observations[check.id] = Observation(status="timeout", note=note)
+            stats.notes.append(note)
+            break
+        for check in pending:
+            if strikes.get(check.function, 1.0) <= 0:
+                observations[check.id] = Observation(
+                    status="timeout", note=f"not run: {check.function} timed out on other checks "
+                                           "and used up its time budget")
+        pending = [c for c in pending if c.id not in observations]
+        if not pending:
+            break
+        clocks = [_function_clock(c.function) if c.function in strikes else c.group for c in pending]
+        budgets = {_function_clock(f): left for f, left in strikes.items()}
+
         io_dir = Path(tempfile.mkdtemp(prefix="io-", dir=workspace.root))
-        _write_inputs(io_dir, pending)
-        plan = {"checks": [{"index": i, "id": c.id, "probe": c.probe, "modules": list(c.modules),
-                            "inputs": f"inputs/{i}"} for i, c in enumerate(pending)]}
-        run = run_child(backend, workspace.paths(io_dir), plan, limits, [c.group for c in pending])
-        shutil.rmtree(io_dir, ignore_errors=True)
+        try:
+            _write_inputs(io_dir, pending)
+            plan = {"inputs": INPUTS,
+                    "checks": [{"index": i, "id": c.id, "probe": c.probe, "modules": list(c.modules),
+                                "inputs": i} for i, c in enumerate(pending)]}
+            run = run_child(backend, workspace.paths(io_dir), plan, limits, clocks, budgets, deadline)
+        finally:
+            shutil.rmtree(io_dir, ignore_errors=True)
         stats.children += 1
         stats.seconds += run.seconds
+        stats.notes += run.notes
+        for function in strikes:
+            strikes[function] -= run.spent.get(_function_clock(function), 0.0)
 
-        started, importing, done = None, None, set()
+        # The harness writes start i, result i in plan order; a start out of that order is
+        # forged and ignored (as sandbox.launch does for the clocks).
+        started, importing, done, next_start = None, None, set(), 0
         for frame in run.frames:
             kind = frame.kind
+            index = frame.header.get("index")
             if kind == "import":
                 importing = frame.header.get("module")
             elif kind in ("imported", "import-failed"):
                 importing = None
             elif kind == "start":
-                started = frame.header.get("index")
+                if index == next_start:
+                    started = index
             elif kind == "result":
-                index = frame.header.get("index")
-                if not isinstance(index, int) or not 0 <= index < len(pending) or index in done:
+                if index == next_start:
+                    next_start += 1
+                if type(index) is not int or not 0 <= index < len(pending) or index in done:
                     continue
                 check = pending[index]
                 try:
-                    result = wire.decode(frame.doc, frame.npz)
+                    result = wire.decode(frame.doc, frame.data)
                     if not isinstance(result, dict) or result.get("id") != check.id:
                         raise wire.WireError("result for another check")
-                    observations[check.id] = Observation(
-                        status=result.get("status", "error") if result.get("status") in
-                        ("ok", "error", "import-error") else "garbage",
-                        outputs=result.get("outputs"), error=result.get("error"),
-                        seconds=float(result.get("seconds") or 0.0), console=run.console)
-                except (wire.WireError, TypeError, ValueError) as exc:
-                    observations[check.id] = Observation(status="garbage", note=f"unreadable outputs: {exc}")
+                    observations[check.id] = _observation(result, run.console)
+                except Exception as exc:  # whatever the bytes: never a crash of the grader
+                    observations[check.id] = Observation(status="garbage", note=f"unreadable outputs: {exc}"[:300],
+                                                         console=run.console)
                 done.add(index)
-                started = None
+                if index == started:
+                    started = None
 
         remaining = [c for i, c in enumerate(pending) if i not in done]
         if not remaining:
             break
-        note = _how_it_ended(run, limits)
+        note = _how_it_ended(run, limits, budgets, total)
         status = _failure_status(run)
-        if importing is not None:
+        if run.expired == SUBMISSION:
+            blamed = remaining
+        elif type(importing) is str and importing in {m for c in remaining for m in c.modules}:
             # The child died importing a student module: every check needing it fails.
             blamed = [c for c in remaining if importing in c.modules]
             note = f"importing {importing} failed: {note}"
-        elif isinstance(started, int) and 0 <= started < len(pending) and started not in done:
+        elif type(started) is int and 0 <= started < len(pending) and started not in done:
             blamed = [pending[started]]
+            if run.expired is not None and run.expired != STARTUP:
+                function = pending[started].function
+                # First timeout: one more budget for the function's other checks; second: none.
+                strikes[function] = 0.0 if function in strikes else float(limits.timeout)
         else:
             blamed = []
         if not blamed:
@@ -134,9 +225,19 @@ def observe(backend, workspace, checks, limits):
 class Workspace:
     """A private folder for one submission: its copy, the harness, per-run inputs."""
 
-    def __init__(self, root, submission_copy, harness):
+    def __init__(self, root, submission_copy, harness, site=None):
         self.root, self.submission, self.harness = Path(root), Path(submission_copy), Path(harness)
+        self.site = Path(site) if site is not None else None
 
     def paths(self, io_dir):
         from ..sandbox.backends import HostPaths
-        return HostPaths(submission=self.submission, harness=self.harness, io=io_dir)
+        return HostPaths(submission=self.submission, harness=self.harness, io=io_dir, site=self.site)
+
+    def remove(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()

@@ -2,7 +2,9 @@
 
 The copy holds the student's ``nndl/*.py`` (regular files only, size-capped)
 and the grader's OWN trusted ``utils/``; the student's utils/ is never used.
-The harness package is copied beside it.
+Nothing else is copied: ``harness/hw4child`` and ``site/numpy`` are symlinks
+to the installed harness package and numpy, shared read-only by every
+submission (bubblewrap binds their targets; the direct backend follows them).
 """
 
 import shutil
@@ -12,10 +14,13 @@ from pathlib import Path
 from .. import child as child_package
 from ..errors import KitError
 from ..reference import utils as reference_utils
+from ..sandbox.backends import numpy_dirs
 from .engine import Workspace
 
 MAX_MODULE_BYTES = 1 << 20
 MAX_MODULES = 64
+HARNESS_DIR = Path(child_package.__file__).resolve().parent
+UTILS_DIR = Path(reference_utils.__file__).resolve().parent
 
 
 class SubmissionError(KitError):
@@ -42,21 +47,27 @@ def create_workspace(nndl_dir, tmp_root=None):
         raise SubmissionError(f"nndl/{too_big[0]} is larger than {MAX_MODULE_BYTES >> 20} MiB")
 
     root = Path(tempfile.mkdtemp(prefix="nndl-hw4-", dir=tmp_root))
-    root.chmod(0o755)
-    copy = root / "submission"
-    _copy_py_files(nndl_dir, copy / "nndl")
-    if not (copy / "nndl" / "__init__.py").exists():
-        (copy / "nndl" / "__init__.py").write_text("")
-        (copy / "nndl" / "__init__.py").chmod(0o644)
-    _copy_py_files(Path(reference_utils.__file__).parent, copy / "utils")
-    copy.chmod(0o755)
-    harness = root / "harness"
-    shutil.copytree(Path(child_package.__file__).parent, harness / "hw4child",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for path in [harness, *harness.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return Workspace(root, copy, harness)
+    try:
+        root.chmod(0o755)
+        copy = root / "submission"
+        _copy_py_files(nndl_dir, copy / "nndl")
+        if not (copy / "nndl" / "__init__.py").exists():
+            (copy / "nndl" / "__init__.py").write_text("")
+            (copy / "nndl" / "__init__.py").chmod(0o644)
+        _copy_py_files(UTILS_DIR, copy / "utils")
+        copy.chmod(0o755)
+        harness = root / "harness"
+        harness.mkdir(mode=0o755)
+        (harness / "hw4child").symlink_to(HARNESS_DIR, target_is_directory=True)
+        site = root / "site"
+        site.mkdir(mode=0o755)
+        for folder in numpy_dirs():
+            (site / folder.name).symlink_to(folder, target_is_directory=True)
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    return Workspace(root, copy, harness, site)
 
 
 def remove_workspace(workspace):
-    shutil.rmtree(workspace.root, ignore_errors=True)
+    workspace.remove()

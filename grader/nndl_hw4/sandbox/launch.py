@@ -1,20 +1,34 @@
-"""Run one sandboxed child: write its plan, start it, drain its pipes, enforce the timeouts.
+"""Run one sandboxed child: write its plan, start it, drain its pipes, enforce its time budgets.
 
-The wall-clock timeout applies per check group: the clock restarts whenever
-the child starts the first check of another group (the result stream is
-parsed as it arrives), so one child can run every group of a submission and
-pay for Python and numpy start-up once.
+Time is kept on named clocks. Every check of the plan names its clock (its
+check group, or ``function:<name>`` for a function that already timed out
+once, see grading.engine); a clock runs only while one of its checks is in
+flight, and start-up (Python and numpy, until the first check starts) has a
+clock of its own. The ``start`` frames of the result stream, parsed as they
+arrive, switch the clocks, so one child can run every group of a submission
+and pay for start-up once. Only a ``start`` in plan order (check i after the
+result of check i-1) switches a clock, and a clock never gets its budget
+back within a child, so forged frames cannot buy time; an optional hard
+deadline (the submission's total budget) caps everything.
+
+All reading happens on this thread (select on both pipes), so nothing is
+left blocked on a pipe that a runaway grandchild still holds open.
 """
 
 import json
 import os
+import selectors
 import signal
 import subprocess
-import threading
 import time
 from dataclasses import dataclass, field
 
 from ..child import stream
+
+STARTUP = "start-up"        # the clock of everything before the first check starts
+SUBMISSION = "submission"   # what `expired` says when the hard deadline stopped the child
+_POLL = 0.25                # seconds between checks of the child's exit and the clocks
+_GRACE = 2.0                # seconds to drain pipes once the child and its group are dead
 
 
 @dataclass
@@ -26,89 +40,125 @@ class ChildRun:
     returncode: int | None
     timed_out: bool
     overflowed: bool                # the result stream exceeded Limits.output_bytes
-    console: str                    # head of the child's stdout+stderr
+    console: str                    # head of the child's stdout+stderr (instructors only)
     console_bytes: int              # how much it printed in total
     seconds: float
     backend: str = ""
     notes: list = field(default_factory=list)
+    expired: str | None = None      # the clock that ran out: a clock name, STARTUP or SUBMISSION
+    spent: dict = field(default_factory=dict)   # seconds charged to each clock
 
 
-class _Stream(threading.Thread):
-    """Read the result stream as it arrives; note when each check group starts."""
+class _Clocks:
+    def __init__(self, budgets, default, hard_deadline):
+        self.budgets, self.default, self.hard = budgets, default, hard_deadline
+        self.spent = {}
+        self.current, self.since = STARTUP, time.monotonic()
 
-    def __init__(self, fd, keep, groups, on_overflow):
-        super().__init__(daemon=True)
-        self.fd, self.keep, self.groups, self.on_overflow = fd, keep, groups, on_overflow
-        self.buffer = bytearray()
-        self.parsed_to = 0
-        self.overflowed = False
-        self.group = None
-        self.group_started = time.monotonic()
-        self.lock = threading.Lock()
+    def _charge(self, now):
+        self.spent[self.current] = self.spent.get(self.current, 0.0) + (now - self.since)
+        self.since = now
 
-    def _scan(self):
+    def switch(self, name):
+        if name != self.current:
+            self._charge(time.monotonic())
+            self.current = name
+
+    def deadline(self):
+        """(monotonic time, clock name) at which the child must be stopped."""
+        left = self.budgets.get(self.current, self.default) - self.spent.get(self.current, 0.0)
+        when = self.since + left
+        if self.hard is not None and self.hard <= when:
+            return self.hard, SUBMISSION
+        return when, self.current
+
+    def stop(self):
+        self._charge(time.monotonic())
+        return dict(self.spent)
+
+
+class _Pipes:
+    """Drain the result stream (parsed as it arrives) and the console (head kept)."""
+
+    def __init__(self, result_fd, console_fd, limits, clocks, groups, on_overflow):
+        self.result_fd, self.console_fd = result_fd, console_fd
+        self.limits, self.clocks, self.groups, self.on_overflow = limits, clocks, groups, on_overflow
+        self.selector = selectors.DefaultSelector()
+        for fd in (result_fd, console_fd):
+            os.set_blocking(fd, False)
+            self.selector.register(fd, selectors.EVENT_READ)
+        self.open = 2
+        self.buffer = bytearray()       # unparsed bytes of the result stream
+        self.received = 0
+        self.frames, self.parse_error, self.overflowed = [], None, False
+        self.next_start = 0   # the harness starts checks in plan order: other start frames are forged
+        self.console, self.console_total = bytearray(), 0
+
+    def _results(self, chunk):
+        if self.overflowed:
+            return
+        self.received += len(chunk)
+        if self.received > self.limits.output_bytes:
+            self.overflowed = True
+            self.buffer.clear()
+            self.on_overflow()
+            return
+        if self.parse_error is not None:
+            return  # garbage from here on: keep draining, stop parsing
+        self.buffer += chunk
+        pos = 0
         while True:
             try:
-                frame, self.parsed_to = stream.next_frame(self.buffer, self.parsed_to)
-            except ValueError:
-                return  # garbage: reported after the child ends
+                frame, pos_after = stream.next_frame(self.buffer, pos)
+            except ValueError as exc:
+                self.parse_error = str(exc)
+                break
             if frame is None:
-                return
-            if frame.kind == "start":
-                index = frame.header.get("index")
-                group = self.groups[index] if isinstance(index, int) and 0 <= index < len(self.groups) else None
-                if group != self.group:
-                    with self.lock:
-                        self.group, self.group_started = group, time.monotonic()
+                break
+            pos = pos_after
+            self.frames.append(frame)
+            index = frame.header.get("index")
+            if frame.kind == "start" and index == self.next_start and index < len(self.groups):
+                self.clocks.switch(self.groups[index])
+            elif frame.kind == "result" and index == self.next_start:
+                self.next_start += 1
+        del self.buffer[:pos]
 
-    def run(self):
-        try:
-            while True:
-                chunk = os.read(self.fd, 1 << 16)
-                if not chunk:
-                    return
-                if len(self.buffer) + len(chunk) > self.keep:
-                    self.overflowed = True
-                    self.on_overflow()
-                    return
-                self.buffer += chunk
-                self._scan()
-        except OSError:
-            return
+    def _console(self, chunk):
+        self.console_total += len(chunk)
+        room = self.limits.console_bytes - len(self.console)
+        if room > 0:
+            self.console += chunk[:room]
 
-    def deadline(self, timeout):
-        with self.lock:
-            return self.group_started + timeout
+    def pump(self, timeout):
+        """Read whatever arrives within `timeout` seconds; False once both pipes are closed."""
+        if not self.open:
+            return False
+        for key, _ in self.selector.select(timeout):
+            try:
+                chunk = os.read(key.fd, 1 << 16)
+            except BlockingIOError:
+                continue
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self.selector.unregister(key.fd)
+                self.open -= 1
+            elif key.fd == self.result_fd:
+                self._results(chunk)
+            else:
+                self._console(chunk)
+        return self.open > 0
 
+    def stream_error(self):
+        if self.parse_error is not None:
+            return self.parse_error
+        if self.buffer and not self.overflowed:
+            return "truncated frame"
+        return None
 
-class _Drain(threading.Thread):
-    """Read a pipe to EOF, keeping at most `keep` bytes; call on_overflow once past it."""
-
-    def __init__(self, fd, keep, on_overflow=None):
-        super().__init__(daemon=True)
-        self.fd, self.keep, self.on_overflow = fd, keep, on_overflow
-        self.chunks, self.kept, self.total, self.overflowed = [], 0, 0, False
-
-    def run(self):
-        try:
-            while True:
-                chunk = os.read(self.fd, 1 << 16)
-                if not chunk:
-                    return
-                self.total += len(chunk)
-                if self.kept < self.keep:
-                    part = chunk[: self.keep - self.kept]
-                    self.chunks.append(part)
-                    self.kept += len(part)
-                if self.total > self.keep and not self.overflowed:
-                    self.overflowed = True
-                    if self.on_overflow:
-                        self.on_overflow()
-        except OSError:
-            return
-
-    def data(self):
-        return b"".join(self.chunks)
+    def close(self):
+        self.selector.close()
 
 
 def _kill(proc):
@@ -118,56 +168,78 @@ def _kill(proc):
         pass
 
 
-def run_child(backend, paths, plan, limits, groups):
+def _cpu_seconds(limits, groups, budgets, deadline):
+    """RLIMIT_CPU for a child: its whole wall-clock budget (every clock it may use) + 5 s."""
+    total = limits.startup_timeout + sum(budgets.get(g, limits.timeout) for g in set(groups))
+    if deadline is not None:
+        total = min(total, max(deadline - time.monotonic(), 0.0))
+    return int(total) + 5
+
+
+def run_child(backend, paths, plan, limits, groups, budgets=None, deadline=None):
     """Start the harness in `backend` on the prepared `paths` with `plan` (a dict).
 
-    groups[i] is the check group of plan check i (for the per-group timeout).
+    groups[i] names the clock of plan check i (its check group, usually);
+    budgets maps clock names to seconds where not limits.timeout; deadline is
+    a time.monotonic() value past which the child is stopped whatever it runs.
     """
-    read_fd, write_fd = os.pipe()
-    command = backend.command(paths, limits)
-    plan = dict(plan, result_fd=write_fd, submission=command.submission, io=command.io,
-                site=command.site, uid=command.uid, limits=limits.for_child())
-    (paths.io / "plan.json").write_text(json.dumps(plan))
+    budgets = dict(budgets or {})
     for path in [paths.io, *paths.io.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
-
-    started = time.perf_counter()
+    read_fd, write_fd = os.pipe()
+    command = None
     try:
+        command = backend.command(paths, limits)
+        child_limits = dict(limits.for_child(), cpu_seconds=_cpu_seconds(limits, groups, budgets, deadline))
+        plan = dict(plan, result_fd=write_fd, submission=command.submission, io=command.io,
+                    site=command.site, uid=command.uid, limits=child_limits, **command.options)
+        plan_file = paths.io / "plan.json"
+        plan_file.write_text(json.dumps(plan))
+        plan_file.chmod(0o644)
+        clocks = _Clocks({STARTUP: limits.startup_timeout, **budgets}, limits.timeout, deadline)
+        started = time.perf_counter()
         proc = subprocess.Popen(
             command.argv, cwd=command.cwd, env=command.env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(write_fd, *command.fds),
             start_new_session=True)
+    except BaseException:
+        os.close(read_fd)
+        raise
     finally:
         os.close(write_fd)
+        for fd in command.fds if command is not None else ():
+            os.close(fd)
 
-    results = _Stream(read_fd, limits.output_bytes, groups, on_overflow=lambda: _kill(proc))
-    console = _Drain(proc.stdout.fileno(), limits.console_bytes)
-    results.start()
-    console.start()
-    timed_out = False
+    pipes = _Pipes(read_fd, proc.stdout.fileno(), limits, clocks, groups, on_overflow=lambda: _kill(proc))
+    expired = None
     try:
-        while True:
-            remaining = results.deadline(limits.timeout) - time.monotonic()
+        while proc.poll() is None:
+            when, clock = clocks.deadline()
+            remaining = when - time.monotonic()
             if remaining <= 0:
-                timed_out = True
+                expired = clock
                 break
-            try:
-                proc.wait(timeout=remaining)
-                break
-            except subprocess.TimeoutExpired:
-                continue  # the deadline may have moved: a new group started
+            if not pipes.pump(min(remaining, _POLL)):
+                try:
+                    proc.wait(timeout=min(remaining, _POLL))  # both pipes closed by the child
+                except subprocess.TimeoutExpired:
+                    pass
     finally:
-        _kill(proc)  # the child if it timed out, and anything left in its process group
+        _kill(proc)  # the child if it is still running, and anything left in its process group
         proc.wait()
+        spent = clocks.stop()
+        backend.cleanup(command)  # e.g. processes that left the process group (direct backend)
+        grace = time.monotonic() + _GRACE
+        while pipes.pump(max(0.0, min(_POLL, grace - time.monotonic()))) and time.monotonic() < grace:
+            pass
+        pipes.close()
+        os.close(read_fd)
+        proc.stdout.close()
     seconds = time.perf_counter() - started
-    for drain in (results, console):
-        drain.join(timeout=5)
-    os.close(read_fd)
-    proc.stdout.close()
-
-    frames, error = stream.parse(bytes(results.buffer))
+    notes = [f"the result stream stayed open {_GRACE:g} s after the child ended"] if pipes.open else []
     return ChildRun(
-        frames=frames, stream_error=error, returncode=proc.returncode,
-        timed_out=timed_out, overflowed=results.overflowed,
-        console=console.data().decode("utf-8", errors="replace"),
-        console_bytes=console.total, seconds=seconds, backend=backend.name)
+        frames=pipes.frames, stream_error=pipes.stream_error(), returncode=proc.returncode,
+        timed_out=expired is not None, overflowed=pipes.overflowed,
+        console=bytes(pipes.console).decode("utf-8", errors="replace"),
+        console_bytes=pipes.console_total, seconds=seconds, backend=backend.name,
+        notes=notes, expired=expired, spent=spent)
