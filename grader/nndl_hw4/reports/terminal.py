@@ -11,6 +11,7 @@ from ..scoring import BY_HAND, NOT_GRADED, SCORED, question_status
 from .feedback import points
 
 STYLE = {"ok": "green", "partial errors": "yellow", "failed to grade": "red"}
+SHORT = {"ok": "ok", "partial errors": "partial", "failed to grade": "ungraded"}   # keeps the table in 80 columns
 INSTRUCTOR_TEXT = {NOT_GRADED: "scored from the saved model in a later step", BY_HAND: "graded by hand"}
 
 
@@ -54,7 +55,7 @@ def summary_table(outcomes, rubric, title=None):
     table.add_column("Status", no_wrap=True)
     for outcome in outcomes:
         record = outcome.record
-        status = f"[{STYLE[record['status']]}]{record['status']}[/]"
+        status = f"[{STYLE[record['status']]}]{SHORT[record['status']]}[/]"
         if outcome.cached:
             status += " [dim](cached)[/]"
         if record["status"] == "failed to grade":
@@ -84,7 +85,7 @@ def print_summary(console, outcomes, rubric, out_dir, title=None):
     console.print()
     for outcome in outcomes:
         if outcome.record["reason"]:
-            console.print(f"  [{STYLE[outcome.status]}]{escape(outcome.record['name'])}[/]: "
+            console.print(f"  [{STYLE[outcome.status]}]{escape(outcome.record['name'])} ({outcome.status})[/]: "
                           f"{escape(outcome.record['reason'])}", soft_wrap=True)
     unscored = [part for part, ids in _parts(rubric)
                 if all(q.points == 0 for q in rubric.questions if q.id in ids)]
