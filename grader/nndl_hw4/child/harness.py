@@ -1,18 +1,20 @@
-"""The sandbox entry point: run the probes of one check group on student code.
+"""The sandbox entry point: run the probes of the plan's checks on student code.
 
 Invoked as ``python -I -S harness.py PLAN.json`` inside the sandbox.
 In order, before any student code runs, it: applies the resource limits of
-the plan, drops root privileges to the plan's uid (so the process cap is
-enforced), and fixes sys.path to the submission, this package and numpy.
-Then for each check of the plan it imports the student modules it needs
-(once), calls the probe on the check's inputs (read from the plan's inputs
-file before any student code runs) and writes the raw outputs (``wire``).
+the plan, switches from root to the plan's throw-away uid for good (so the
+process cap applies; it refuses to go on if any privilege is left), fixes
+sys.path to the submission, this package and numpy, and reads every
+check's inputs. Then for each check it imports the student modules it needs
+(once), calls the probe and writes the raw outputs (``wire``).
 
 Everything goes to the grader as frames on the pipe fd named in the plan
 (see ``stream``): ``import``/``imported`` around each student import and
 ``start``/``result`` around each check, so the grader can tell which check or
-import was in flight if this process dies or hangs. The process needs no
-writable disk. Nothing here decides a score.
+import was in flight if this process dies or hangs. A process forked by
+student code that comes back here exits instead of writing frames. The
+process needs no writable disk. Nothing here decides a score: student code
+can rewrite all of this in its own process, and gains nothing by it.
 """
 
 import os

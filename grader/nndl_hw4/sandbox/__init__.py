@@ -2,7 +2,7 @@
 
 ``limits`` holds the instructor-tunable limits, ``backends`` builds the
 command line (bubblewrap where the OS has it, a plain child process with
-resource limits elsewhere), ``launch`` runs one child and collects its
-result stream. See docs in README "The sandbox" for what each backend does
-and does not protect.
+resource limits elsewhere), ``launch`` runs one child, drains its pipes and
+keeps its clocks. docs/sandbox.md says what each backend does and does not
+protect.
 """

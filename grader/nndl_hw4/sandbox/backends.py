@@ -1,20 +1,21 @@
 """How a sandboxed child is started: bubblewrap, or a plain limited process.
 
 Both run ``python -I -S harness.py plan.json`` with a scrubbed environment and
-one BLAS thread; the harness applies rlimits before student code runs.
+one BLAS thread; the harness applies rlimits and, when the grader is root,
+switches to a throw-away uid (``allocate_uid``) before student code runs.
 
 ``BubblewrapBackend`` additionally gives the child fresh namespaces (no
 network, its own pids, no IPC), a root filesystem holding only /usr, the
 Python standard library, numpy, the harness, the check inputs and a read-only
-copy of the submission, size-limited tmpfs scratch space as the only writable
-places, and (when the grader runs as root) a throw-away uid so the process
-cap applies. The grader, the reference and the site-packages they live in are
-simply not there.
+copy of the submission, and size-limited tmpfs scratch space as the only
+writable places. The grader, the reference and every site-packages are simply
+not there.
 
-``DirectBackend`` is the fallback where bubblewrap is missing: rlimits,
-scrubbed environment, a private working copy and a process group that is
-killed on timeout. It does NOT hide the filesystem or the network from
-student code; README "The sandbox" says so.
+``DirectBackend`` is the fallback where bubblewrap is missing: rlimits, a
+scrubbed environment, a private working copy, a process group killed at the
+end and, as root, a throw-away uid whose processes and /tmp files are swept
+after the child. It does NOT hide the filesystem or the network from student
+code: docs/sandbox.md lists what it does and does not protect.
 """
 
 import functools
@@ -352,5 +353,5 @@ def select(preference="auto"):
                                       "or pass --sandbox direct")
     return DirectBackend(), (
         f"bubblewrap is unavailable ({why}); student code runs as a plain child process with "
-        "resource limits only: it can read files and use the network. "
+        "resource limits only: it can read the grader's files and use the network (docs/sandbox.md). "
         "Install bubblewrap (apt-get install bubblewrap) for the full sandbox.")
