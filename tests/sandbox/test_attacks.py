@@ -51,6 +51,18 @@ def test_infinite_loop_in_one_function(backend, tmp_path):
     assert graded.seconds < 2 * FAST.timeout + 6
 
 
+@pytest.mark.parametrize("code", [
+    pytest.param("import atexit, time\natexit.register(lambda: time.sleep(600))", id="atexit-handler"),
+    pytest.param("import threading, time\nthreading.Thread(target=time.sleep, args=(600,)).start()",
+                 id="non-daemon-thread"),
+])
+def test_hang_after_the_last_result_costs_nothing(bwrap, tmp_path, code):
+    """Interpreter shutdown would wait for these: the grader stops the child once every result is in."""
+    graded = grade(bwrap, write_submission(tmp_path / "sub", attack_at_import(code)), tmp_path / "ws", limits=FAST)
+    assert graded.failed() == set()
+    assert graded.stats.children == 1 and graded.seconds < FAST.timeout + 3
+
+
 # --- memory ------------------------------------------------------------------
 
 
