@@ -2,8 +2,9 @@
 
     python tests/sandbox/measure_overhead.py [repeats]
 
-Compares ``python -c "import numpy"`` (the floor: every child starts Python
-and numpy), the harness on an EMPTY plan in the direct backend and in
+Compares ``python -c "import numpy"``, the same without site (``-I -S``, as
+the harness starts: the real floor, every child starts Python and numpy),
+the harness on an EMPTY plan in the direct backend and in
 bubblewrap, creating and removing a workspace, and, for scale, the whole
 check catalogue on the reference in one bubblewrap child.
 """
@@ -20,7 +21,7 @@ from nndl_hw4.checks import all_checks
 from nndl_hw4.grading.engine import INPUTS, observe
 from nndl_hw4.grading.workspace import create_workspace, remove_workspace
 from nndl_hw4.reference import nndl as reference_nndl
-from nndl_hw4.sandbox.backends import select
+from nndl_hw4.sandbox.backends import numpy_dirs, python_executable, select
 from nndl_hw4.sandbox.launch import run_child
 from nndl_hw4.sandbox.limits import Limits
 
@@ -51,9 +52,12 @@ def main(repeats=10):
     bwrap, _ = select("bubblewrap")
     direct, _ = select("direct")
     checks = all_checks()
+    bare = [python_executable(), "-I", "-S", "-c",
+            f"import sys; sys.path.append({str(numpy_dirs()[0].parent)!r}); import numpy"]
     rows = [
-        ("python -c 'import numpy' (floor)",
+        ("python -c 'import numpy'",
          timed(lambda: subprocess.run([sys.executable, "-c", "import numpy"], check=True), repeats)),
+        ("python -I -S, import numpy (the harness's floor)", timed(lambda: subprocess.run(bare, check=True), repeats)),
         ("empty plan, direct backend", timed(empty_plan(direct, workspace), repeats)),
         ("empty plan, bubblewrap", timed(empty_plan(bwrap, workspace), repeats)),
         ("create + remove a workspace", timed(lambda: remove_workspace(create_workspace(nndl)), repeats)),
@@ -63,7 +67,7 @@ def main(repeats=10):
     remove_workspace(workspace)
     print(f"median (min) of {repeats} runs, seconds")
     for label, (median, fastest) in rows:
-        print(f"  {label:<48} {median:6.3f}  ({fastest:.3f})")
+        print(f"  {label:<52} {median:6.3f}  ({fastest:.3f})")
 
 
 if __name__ == "__main__":

@@ -214,7 +214,7 @@ def run_child(backend, paths, plan, limits, groups, budgets=None, deadline=None)
     expired = None
     try:
         while proc.poll() is None:
-            if pipes.next_start >= len(groups):
+            if groups and pipes.next_start >= len(groups):
                 break  # every result is in: whatever the child still does (atexit, threads) is moot
             when, clock = clocks.deadline()
             remaining = when - time.monotonic()
