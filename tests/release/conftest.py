@@ -32,13 +32,14 @@ def copy_kit(destination):
 
 
 def release_size(kit):
-    """How many files build writes for ``kit``: one per file under solutions/nndl and solutions/utils."""
+    """How many files build writes for ``kit``: one per file under solutions/nndl and solutions/utils,
+    and one student notebook per master notebook solutions/*.ipynb."""
     return sum(
         1
         for package in ("nndl", "utils")
         for path in (kit / "solutions" / package).rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
-    )
+    ) + len(list((kit / "solutions").glob("*.ipynb")))
 
 
 def set_solved(kit, names):

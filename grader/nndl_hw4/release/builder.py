@@ -4,7 +4,9 @@ The release is the union of what an ordered list of producers yields, each a
 set of ``(path inside assignment/, bytes)`` pairs (see producers.py):
 
 1. ``StubbedModules("nndl")``: the student modules, region bodies stubbed;
-2. ``CopiedFiles("utils")``: the given code, copied as it is.
+2. ``CopiedFiles("utils")``: the given code, copied as it is;
+3. ``StudentNotebooks()``: the notebooks, made by ``otter assign`` from the
+   master notebooks solutions/*.ipynb (notebooks.py).
 
 ``build`` writes every produced file (only those whose bytes changed) and
 deletes files in ``assignment/`` that no producer yields, so the tree is
@@ -12,11 +14,10 @@ exactly the producers' output. ``check`` compares instead of writing and
 raises ``StaleReleaseError`` naming each changed, missing and extra file.
 Caches (``__pycache__``, ``.ipynb_checkpoints``) are never compared or deleted.
 
-Extending the release: append a producer to ``PRODUCERS``. The planned
-notebook producer runs ``otter assign`` on ``solutions/*.ipynb`` in a
-temporary folder and yields the student notebooks (and the autograder zip)
-as bytes; ``build`` and ``build --check`` then cover them with no other
-change. Two producers yielding the same path is an error.
+Extending the release: append a producer to ``PRODUCERS``; ``build`` and
+``build --check`` then cover its files with no other change. Two producers
+yielding the same path is an error. The otter autograder zips are build
+output outside assignment/ (notebooks.write_autograders, called by the CLI).
 """
 
 from dataclasses import dataclass
@@ -24,10 +25,11 @@ from pathlib import Path
 
 from ..errors import KitError, StaleReleaseError, UsageError
 from .config import load_config
+from .notebooks import StudentNotebooks
 from .producers import SKIPPED, BuildContext, CopiedFiles, StubbedModules
 
 RELEASE_DIR = "assignment"
-PRODUCERS = (StubbedModules("nndl"), CopiedFiles("utils"))
+PRODUCERS = (StubbedModules("nndl"), CopiedFiles("utils"), StudentNotebooks())
 
 
 @dataclass(frozen=True)

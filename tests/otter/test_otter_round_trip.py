@@ -1,0 +1,201 @@
+"""The otter round trip: `otter run` with the built autograder zips grades notebook exports.
+
+Real otter (its command line), a real kernel, no mocks: full marks for every
+auto-graded question on an export of the solution, 0 for each on an export of
+the stubs. The final part is scored from model.npz on generated data in the
+CIFAR-10 format (CIFAR10_DIR), so no real CIFAR-10 is needed.
+
+This folder has no __init__.py on purpose: a package named ``otter`` here
+would shadow otter-grader itself.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nndl_hw4.cifar import write_cifar10
+from nndl_hw4.release import notebooks
+from nndl_hw4.release.otter_tests import load_inputs, question_blocks
+
+REPO = Path(__file__).resolve().parents[2]
+NAMES = ("optimization", "batchnorm", "dropout")
+OTTER = Path(sys.executable).with_name("otter")
+RUN_TIMEOUT = 900   # seconds for one `otter run`; it takes ~20 on an idle 2-core machine
+
+# The final part's model, trained as the dropout notebook does in FAST mode.
+TRAIN = textwrap.dedent("""
+    import numpy as np
+    from nndl.fc_net import FullyConnectedNet
+    from utils.data_utils import get_CIFAR10_data
+    from utils.model_io import save_model
+    from utils.solver import Solver
+
+    data = get_CIFAR10_data(num_training=900, num_validation=100, num_test=100)
+    np.random.seed(0)
+    model = FullyConnectedNet([100, 100], weight_scale=1e-2, use_batchnorm=True, dropout=0.25)
+    Solver(model, data, num_epochs=5, batch_size=100, update_rule='adam',
+           optim_config={'learning_rate': 1e-3}, lr_decay=0.95, verbose=False).train()
+    save_model(model, 'model.npz')
+""")
+
+
+def _graded_questions():
+    """{notebook: {otter question: rubric question}} for the auto-graded questions (auto, accuracy)."""
+    rubric, _ = load_inputs()
+    by_id = {q.id: q for q in rubric.questions}
+    found = {}
+    for name in NAMES:
+        nb = nbformat.read(REPO / "solutions" / f"{name}.ipynb", as_version=4)
+        found[name] = {b.name: by_id[b.name] for b in question_blocks(nb)
+                       if b.name in by_id and by_id[b.name].kind in ("auto", "accuracy")}
+    return found
+
+
+GRADED = _graded_questions()
+
+
+@pytest.fixture(scope="module")
+def cifar10_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cifar10")
+    write_cifar10(root, per_batch=200, test=100, seed=0)
+    return root
+
+
+@pytest.fixture(scope="module")
+def autograders(tmp_path_factory):
+    """{notebook: path of its autograder zip}, as `nndl-hw4 build` writes them."""
+    paths = notebooks.write_autograders(REPO, tmp_path_factory.mktemp("otter"))
+    return {path.name.removesuffix("-autograder.zip"): path for path in paths}
+
+
+def _env(cifar10_dir):
+    return dict(os.environ, CIFAR10_DIR=str(cifar10_dir), MPLBACKEND="Agg")
+
+
+def _python(code, cwd, env):
+    done = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=RUN_TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def export(folder, name, env):
+    """Run the notebook's own init and export cells in `folder`, as a student would: the export zip."""
+    nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
+    cells = [c.source for c in nb.cells if c.cell_type == "code" and ("otter.Notebook(" in c.source
+                                                                     or "grader.export(" in c.source)]
+    assert len(cells) == 2, f"{name}: expected an init cell and an export cell"
+    _python("import os\n" + "\n".join(cells), folder, env)
+    [zip_path] = folder.glob(f"{name}_*.zip")
+    return zip_path
+
+
+def stage(folder, name, notebook_bytes, source):
+    folder.mkdir(parents=True)
+    for package in ("nndl", "utils"):
+        shutil.copytree(source / package, folder / package, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / f"{name}.ipynb").write_bytes(notebook_bytes)
+    return folder
+
+
+def otter_run(autograder, submission, env, out):
+    """`otter run -a AUTOGRADER SUBMISSION`: {question: (score, max_score, output)} from results.json."""
+    out.mkdir()
+    done = subprocess.run([str(OTTER), "run", "-a", str(autograder), "-o", str(out), "--no-logo", str(submission)],
+                          env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = json.loads((out / "results.json").read_text())
+    return {t["name"]: (t.get("score"), t.get("max_score"), t.get("output", "")) for t in results["tests"]}
+
+
+@pytest.fixture(scope="module")
+def graded(autograders, cifar10_dir, tmp_path_factory):
+    """graded(name, kind) -> otter's results for an export of the solution or of the stubs (run once each)."""
+    runs = {}
+
+    def run(name, kind):
+        if (name, kind) not in runs:
+            env = _env(cifar10_dir)
+            folder = tmp_path_factory.mktemp(f"{kind}-{name}") / "work"
+            if kind == "solution":
+                solution = notebooks.assign(REPO, REPO / "solutions" / f"{name}.ipynb").solution
+                stage(folder, name, solution, REPO / "solutions")
+                if name == "dropout":
+                    _python(TRAIN, folder, env)
+            else:
+                stage(folder, name, (REPO / "assignment" / f"{name}.ipynb").read_bytes(), REPO / "assignment")
+            submission = export(folder, name, env)
+            runs[name, kind] = otter_run(autograders[name], submission, env, folder.parent / "results")
+        return runs[name, kind]
+    return run
+
+
+def _scorer_available():
+    try:
+        from nndl_hw4.accuracy import score_saved_model  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_solution_earns_full_marks(graded, name):
+    results = graded(name, "solution")
+    for question, rubric_question in GRADED[name].items():
+        score, max_score, output = results[question]
+        assert max_score == pytest.approx(rubric_question.points), question
+        if rubric_question.kind == "accuracy" and not _scorer_available():
+            continue   # see test_final_part_is_scored_from_the_saved_model
+        assert score == pytest.approx(max_score), f"{question}:\n{output}"
+        assert "failed" not in output, f"{question}:\n{output}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stubs_earn_nothing(graded, name):
+    results = graded(name, "stubs")
+    for question in GRADED[name]:
+        score, _, output = results[question]
+        assert score == 0, f"{question}:\n{output}"
+        assert "✅" not in output, f"{question}: a check passed on the stubs:\n{output}"
+    first = next(q for q, rq in GRADED[name].items() if rq.kind == "auto")
+    assert "not implemented yet" in results[first][2], "students read which function to write"
+
+
+def test_final_part_is_scored_from_the_saved_model(graded):
+    if not _scorer_available():
+        pytest.xfail("nndl_hw4.accuracy.score_saved_model does not exist yet")
+    score, max_score, output = graded("dropout", "solution")["accuracy"]
+    assert score == pytest.approx(max_score), output
+    score, _, output = graded("dropout", "stubs")["accuracy"]
+    assert score == 0 and "model.npz" in output, output
+
+
+def test_autograder_zip_is_self_contained(autograders, tmp_path):
+    """The zip carries the grader (no install needed where it runs) and never the students' modules."""
+    with zipfile.ZipFile(autograders["optimization"]) as zf:
+        names = zf.namelist()
+        zf.extractall(tmp_path / "zip")
+    assert "files/nndl_hw4/otter_bridge.py" in names and "files/utils/solver.py" in names
+    assert not [n for n in names if n.startswith("files/nndl/")], "otter would overwrite the students' nndl/"
+    work = stage(tmp_path / "work", "optimization", b"{}", REPO / "solutions")
+    shutil.rmtree(work / "utils")
+    shutil.copytree(tmp_path / "zip" / "files" / "utils", work / "utils")
+    vendored = tmp_path / "zip" / "files"
+    out = _python(textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(vendored)!r})
+        import nndl_hw4
+        from nndl_hw4.otter_bridge import verdict
+        print(nndl_hw4.__file__)
+        print(verdict("adam/steps").passed, verdict("sgd_momentum/training").passed)
+    """), work, dict(os.environ))
+    where, passed = out.splitlines()
+    assert where.startswith(str(vendored)) and passed == "True True"
