@@ -20,7 +20,8 @@ from .errors import UsageError
 KINDS = ("auto", "accuracy", "manual")
 CREDITS = ("proportional", "all-or-nothing")
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
-QUESTION_KEYS = {"id", "title", "part", "points", "kind", "checks", "credit", "visibility"}
+SPLITS = {"val": "validation", "test": "test"}   # what an accuracy question is scored on (accuracy.dataset)
+QUESTION_KEYS = {"id", "title", "part", "points", "kind", "checks", "credit", "visibility", "split"}
 ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 
 class RubricError(UsageError):
@@ -39,11 +40,12 @@ class Question:
     patterns: tuple = ()
     checks: tuple = ()        # resolved check ids, in catalogue order
     line: int = 0             # where the question starts in the rubric file
+    split: str = "val"        # accuracy only: "val" (validation) or "test"
 
     @property
     def scored_now(self):
-        """True when `nndl-hw4 grade` computes this question's points (kind auto)."""
-        return self.kind == "auto"
+        """True when `nndl-hw4 grade` computes this question's points (kinds auto and accuracy)."""
+        return self.kind in ("auto", "accuracy")
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,11 @@ def parse_rubric(text, source, check_ids):
         for key in ("title", "part"):
             if key in entry and not isinstance(entry[key], str):
                 fail(f"{label}: {key} must be a string", index, key=key)
+        if "split" in entry:
+            if kind != "accuracy":
+                fail(f"{label}: only kind = \"accuracy\" questions take 'split'", index, key="split")
+            if entry["split"] not in SPLITS:
+                fail(f"{label}: split must be one of {', '.join(SPLITS)}, not {entry['split']!r}", index, key="split")
         patterns = entry.get("checks", [])
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
             fail(f"{label}: checks must be a list of strings (glob patterns over check ids)", index, key="checks")
@@ -173,5 +180,5 @@ def parse_rubric(text, source, check_ids):
             id=qid, title=entry["title"], points=float(points), kind=kind, part=entry.get("part", ""),
             credit=entry.get("credit", "proportional"), visibility=entry.get("visibility", "visible"),
             patterns=tuple(patterns), checks=tuple(sorted(matched, key=order.get)),
-            line=starts[index] if index < len(starts) else 0))
+            line=starts[index] if index < len(starts) else 0, split=entry.get("split", "val")))
     return Rubric(questions=tuple(questions), source=source)

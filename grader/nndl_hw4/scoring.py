@@ -9,9 +9,13 @@ import math
 from dataclasses import dataclass
 
 # What a question's points are in one grading run.
-SCORED = "scored"                  # auto question: points from its checks
-NOT_GRADED = "not graded yet"      # accuracy: scored from the saved model in a later step
+SCORED = "scored"                  # auto: points from its checks; accuracy: from the saved model
+NOT_GRADED = "not graded yet"      # accuracy, when no model score is given (score_question without one)
 BY_HAND = "graded by hand"         # manual: free response
+
+# The final part (spec section 4): min(floor(X - 32) / 28, 1) of its points, X in percent.
+ACCURACY_FLOOR = 32   # percent
+ACCURACY_STEPS = 28   # one step per percent above the floor: 60% and more earn every point
 
 PENDING = (NOT_GRADED, BY_HAND)
 
@@ -26,18 +30,25 @@ class QuestionScore:
 
 
 def question_status(question):
-    if question.kind == "manual":
-        return BY_HAND
-    if question.kind == "accuracy":
-        return NOT_GRADED
-    return SCORED
+    """How `nndl-hw4 grade` scores the question: SCORED (auto, accuracy) or BY_HAND (manual)."""
+    return BY_HAND if question.kind == "manual" else SCORED
 
 
-def score_question(question, verdicts):
-    """QuestionScore from `verdicts` {check id: (passed, weight)} of the question's checks."""
+def score_question(question, verdicts, model_score=None):
+    """QuestionScore from `verdicts` {check id: (passed, weight)} of the question's checks.
+
+    An accuracy question is scored from `model_score` (accuracy.ModelScore of
+    the saved model; its one "check" passes at full points) and is NOT_GRADED
+    without one.
+    """
     status = question_status(question)
     if status != SCORED:
         return QuestionScore(None, question.points, status)
+    if question.kind == "accuracy":
+        if model_score is None:
+            return QuestionScore(None, question.points, NOT_GRADED)
+        full = int(model_score.fraction >= 1)
+        return QuestionScore(round(question.points * model_score.fraction, 2), question.points, status, full, 1)
     results = [verdicts[c] for c in question.checks]
     passed = sum(1 for ok, _ in results if ok)
     weight = sum(w for _, w in results)
@@ -65,4 +76,4 @@ def accuracy_fraction(accuracy):
     6 decimals first so 0.584 counts as 58.4 (not 58.3999...) and 0.57 as 57.
     """
     percent = round(float(accuracy) * 100, 6)
-    return min(max(math.floor(percent - 32) / 28, 0.0), 1.0)
+    return min(max(math.floor(percent - ACCURACY_FLOOR) / ACCURACY_STEPS, 0.0), 1.0)
