@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from ..accuracy.batch import prepare
 from ..errors import KitError, UsageError
 from ..reports.terminal import print_summary, progress_bar
 from ..rubric import load_rubric
@@ -40,14 +41,17 @@ class GraderFault(KitError):
               help="Rubric TOML file [default: the packaged rubric.toml].")
 @click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "direct"]), default="auto",
               show_default=True, help="How student code is isolated (auto: bubblewrap when it works).")
+@click.option("--cifar10-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding cifar-10-batches-py/, to score the saved models (final part) "
+                   "[default: $CIFAR10_DIR, then the working directory].")
 @click.option("--demo", is_flag=True, help="Grade the built-in example submissions (no files needed).")
-def grade(paths, out, jobs, timeout, force, rubric_path, sandbox, demo):
+def grade(paths, out, jobs, timeout, force, rubric_path, sandbox, cifar10_dir, demo):
     """Grade submissions: folders or .zip files holding nndl/, or folders of them.
 
     \b
     Examples:
       nndl-hw4 grade --demo
-      nndl-hw4 grade submissions/ --out grades/ --jobs 4
+      nndl-hw4 grade submissions/ --out grades/ --jobs 4 --cifar10-dir ~/data
       nndl-hw4 grade alice.zip bob/
     """
     if demo and paths:
@@ -83,6 +87,10 @@ def grade(paths, out, jobs, timeout, force, rubric_path, sandbox, demo):
         else:
             submissions = discover(paths, exclude=[out])
         setup = make_setup(rubric, backend, out, Limits(timeout=timeout), force)
+        setup = prepare(setup, submissions, cifar10_dir)   # CIFAR-10 missing: one error, before any grading
+        for data in setup.datasets.values():
+            console.print(f"Final part: saved models are scored on the {data.label} split "
+                          f"({len(data.y)} images) of {escape(data.folder)}", soft_wrap=True)
         console.print(f"Grading {len(submissions)} submission(s) into {escape(str(out))}/ "
                       f"(sandbox: {backend.name}, {min(jobs, len(submissions))} at a time, "
                       f"{timeout:g} s per check group)", soft_wrap=True)

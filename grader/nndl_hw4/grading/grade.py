@@ -15,11 +15,13 @@ import json
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from .. import __version__
+from ..accuracy.batch import score_model
+from ..accuracy.dataset import load_split
 from ..checks.base import Verdict
 from ..reports import FEEDBACK_MD, RESULTS_JSON, load_record, write_submission_reports
 from ..scoring import QuestionScore, score_question, totals
@@ -51,6 +53,8 @@ class Setup:
     limits: object
     out_dir: Path
     force: bool = False
+    cifar10_dir: Path | None = None   # the final part's data (None: $CIFAR10_DIR, then the working directory)
+    datasets: dict = field(default_factory=dict)   # {split: accuracy.Split} prepared before the batch
 
 
 @dataclass
@@ -79,10 +83,19 @@ def grader_fingerprint():
     return digest.hexdigest()
 
 
-def cache_key(files, setup):
+def cache_key(files, setup, data=None):
+    """sha256 of what determines a grade; `data` {split: fingerprint} of the images a saved model is scored on."""
     blob = json.dumps({"files": files, "rubric": setup.rubric.fingerprint(), "grader": grader_fingerprint(),
-                       "limits": setup.limits.as_dict()}, sort_keys=True)
+                       "limits": setup.limits.as_dict(), **({"data": data} if data else {})}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _model_data(staged, setup):
+    """{split: Split} a staged model is scored on (prepared before the batch, else loaded now)."""
+    if staged.model is None:
+        return {}
+    splits = sorted({q.split for q in setup.rubric.questions if q.kind == "accuracy"})
+    return {s: setup.datasets.get(s) or load_split(s, setup.cifar10_dir) for s in splits}
 
 
 def _base_record(submission, setup):
@@ -125,7 +138,7 @@ def _reason(check_records, missing):
     return "; ".join(parts)
 
 
-def _judge_all(setup, staged, record):
+def _judge_all(setup, staged, record, data):
     """Observe and judge every rubric check; fills record['questions'] and the totals."""
     checks = setup.checks
     missing = {f"nndl.{m}" for m in staged.missing}
@@ -155,12 +168,14 @@ def _judge_all(setup, staged, record):
                 verdict = judge(check, observation)
             records.append(_check_record(check, question.id, observation, verdict))
             verdicts[check_id] = (verdict.passed, check.weight)
-        score = score_question(question, verdicts)
+        model_score = score_model(staged.model, question.split, data) if question.kind == "accuracy" else None
+        score = score_question(question, verdicts, model_score)
         record["questions"].append({
             "id": question.id, "title": question.title, "part": question.part, "kind": question.kind,
             "credit": question.credit, "visibility": question.visibility,
             "points": score.points, "max_points": score.max_points, "status": score.status,
-            "passed": score.passed, "total_checks": score.total_checks, "checks": records})
+            "passed": score.passed, "total_checks": score.total_checks, "checks": records,
+            **({"accuracy": model_score.as_record()} if model_score else {})})
         check_records += records
     return check_records
 
@@ -185,15 +200,16 @@ def grade_submission(submission, setup):
     try:
         staged = stage(submission, stage_dir / "copy")
         record["files"], record["missing_modules"] = staged.files, list(staged.missing)
-        record["model"] = staged.model.name if staged.model else None   # scored by the final-part step
+        record["model"] = staged.model.name if staged.model else None
         record["notes"] += staged.notes
-        record["key"] = cache_key(staged.files, setup)
+        data = _model_data(staged, setup)
+        record["key"] = cache_key(staged.files, setup, {s: d.fingerprint for s, d in data.items()})
         if not setup.force:
             previous = load_record(folder)
             if (previous and previous.get("key") == record["key"] and previous.get("cacheable")
                     and (folder / RESULTS_JSON).is_file() and (folder / FEEDBACK_MD).is_file()):
                 return Outcome(submission, previous, cached=True)
-        check_records = _judge_all(setup, staged, record)
+        check_records = _judge_all(setup, staged, record, data)
         _score_totals(record)
         reason = _reason(check_records, staged.missing)
         record["status"], record["reason"] = (PARTIAL if reason else OK), reason

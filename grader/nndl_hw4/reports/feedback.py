@@ -3,10 +3,12 @@
 Per question its points and each check with ✓/✗ and the verdict's message
 (messages never contain hidden expected values; instructor-only details in
 the record are never shown). A question whose checks all hit a stub says
-"not implemented yet" once instead of once per check.
+"not implemented yet" once instead of once per check. The final part shows
+the measured accuracy and its share of the points (accuracy_lines).
 """
 
-from ..scoring import BY_HAND, NOT_GRADED, SCORED
+from ..accuracy.score import describe
+from ..scoring import ACCURACY_FLOOR, ACCURACY_STEPS, BY_HAND, NOT_GRADED, SCORED
 
 # How a question this run does not score is described to students (and in results.json).
 PENDING_TEXT = {
@@ -40,6 +42,18 @@ def check_line(check):
     return line
 
 
+def accuracy_lines(question):
+    """The final part's result: '- ✓ validation accuracy 57.3% → 25/28 of 20 points' and how it was measured."""
+    info = question["accuracy"]
+    mark = "✓" if question["points"] == question["max_points"] else "✗"
+    line = f"- {mark} {describe(info, question['max_points'])}"
+    if info.get("problem"):
+        return [line]
+    return [line, f"  - Measured by the grader: your `model.npz` in the reference network (test mode) on "
+                  f"{info['images']} held-out images; points × min(floor(X − {ACCURACY_FLOOR}) / "
+                  f"{ACCURACY_STEPS}, 1) for an accuracy of X%."]
+
+
 def _question_lines(question):
     status = question["status"]
     if status != SCORED:
@@ -48,6 +62,8 @@ def _question_lines(question):
     if question["max_points"] == 0:
         head += " (reported only, not counted)"
     lines = [head, ""]
+    if question.get("accuracy"):
+        return lines + accuracy_lines(question) + [""]
     checks = question["checks"]
     if checks and all(c["outcome"] == "not implemented" for c in checks):
         return lines + ["✗ Not implemented yet.", ""]

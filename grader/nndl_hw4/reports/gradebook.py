@@ -1,7 +1,9 @@
 """grades.csv: one row per submission, rewritten after every finished submission.
 
 Columns: ``name, total, max, pending``, one column per rubric question (in
-rubric order, headed by its id), then ``status, reason, source``.
+rubric order, headed by its id; an accuracy question is followed by
+``<id>_percent``, the accuracy measured on the saved model, empty when there
+was none to measure), then ``status, reason, source``.
 
 - ``total`` of ``max``: the points this run scored (auto questions);
   ``pending``: the points it could not score yet (accuracy, free response);
@@ -20,6 +22,7 @@ spreadsheet must not run them.
 import csv
 import io
 
+from ..accuracy.score import percent_text
 from ..scoring import SCORED
 from .feedback import points
 from .record import write_text
@@ -33,20 +36,39 @@ def _text(value):
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
+def _columns(rubric):
+    """[(column, question id, what)] of the question columns: its points, and for accuracy its percent."""
+    columns = []
+    for q in rubric.questions:
+        columns.append((q.id, q.id, "points"))
+        if q.kind == "accuracy":
+            columns.append((f"{q.id}_percent", q.id, "percent"))
+    return columns
+
+
 def header(rubric):
-    return ["name", "total", "max", "pending", *[q.id for q in rubric.questions], "status", "reason", "source"]
+    return ["name", "total", "max", "pending", *[c for c, _, _ in _columns(rubric)], "status", "reason", "source"]
+
+
+def _cell(question, what):
+    if question is None or question["status"] != SCORED:
+        return ""
+    if what == "percent":
+        percent = (question.get("accuracy") or {}).get("percent")
+        return "" if percent is None else percent_text(percent)
+    return points(question["points"])
 
 
 def row(record, rubric):
     graded = record["status"] != "failed to grade"
-    cells = {q["id"]: points(q["points"]) for q in record["questions"] if q["status"] == SCORED}
+    questions = {q["id"]: q for q in record["questions"]}
 
     def number(value):
         return points(value) if graded and value is not None else ""
 
     return [_text(record["name"]), number(record["total"]), number(record["max"]), number(record["pending"]),
-            *[cells.get(q.id, "") for q in rubric.questions], record["status"], _text(record["reason"]),
-            _text(record["source"])]
+            *[_cell(questions.get(qid), what) for _, qid, what in _columns(rubric)], record["status"],
+            _text(record["reason"]), _text(record["source"])]
 
 
 def write_grades_csv(path, records, rubric):

@@ -13,7 +13,7 @@ has score 0, no tests, and the reason in the top-level output.
 """
 
 from ..scoring import SCORED
-from .feedback import PENDING_TEXT, check_line, pending_sentence, points
+from .feedback import PENDING_TEXT, accuracy_lines, check_line, pending_sentence, points
 
 
 def _test(question):
@@ -24,7 +24,9 @@ def _test(question):
                     output=f"{PENDING_TEXT[question['status']].capitalize()} "
                            f"({points(question['max_points'])} points, not part of this score).")
     checks = question["checks"]
-    if checks and all(c["outcome"] == "not implemented" for c in checks):
+    if question.get("accuracy"):
+        output = "\n".join(accuracy_lines(question))
+    elif checks and all(c["outcome"] == "not implemented" for c in checks):
         output = "✗ Not implemented yet."
     else:
         output = "\n".join(check_line(c) for c in checks)
