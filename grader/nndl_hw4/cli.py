@@ -41,12 +41,14 @@ def main():
 
 def _register():
     from .cifar.cli import data
+    from .gradescope.cli import gradescope
     from .grading.cli import grade
     from .release.cli import build
 
     main.add_command(build)
     main.add_command(data)
     main.add_command(grade)
+    main.add_command(gradescope)
 
 
 _register()
