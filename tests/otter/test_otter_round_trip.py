@@ -63,9 +63,18 @@ GRADED = _graded_questions()
 
 
 @pytest.fixture(scope="module")
-def cifar10_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("cifar10")
+def small_cifar(tmp_path_factory):
+    """Generated CIFAR-10 big enough for FAST mode: the final part's model trains on it."""
+    root = tmp_path_factory.mktemp("cifar10-small")
     write_cifar10(root, per_batch=200, test=100, seed=0)
+    return root
+
+
+@pytest.fixture(scope="module")
+def full_cifar(tmp_path_factory):
+    """Generated CIFAR-10 of the official sizes: the scorer's validation split is training rows 49000..49999."""
+    root = tmp_path_factory.mktemp("cifar10-full")
+    write_cifar10(root, per_batch=10000, test=1000, seed=0)
     return root
 
 
@@ -78,6 +87,14 @@ def autograders(tmp_path_factory):
 
 def _env(cifar10_dir):
     return dict(os.environ, CIFAR10_DIR=str(cifar10_dir), MPLBACKEND="Agg")
+
+
+def _scorer_available():
+    try:
+        from nndl_hw4.accuracy import score_saved_model  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _python(code, cwd, env):
@@ -117,33 +134,30 @@ def otter_run(autograder, submission, env, out):
 
 
 @pytest.fixture(scope="module")
-def graded(autograders, cifar10_dir, tmp_path_factory):
-    """graded(name, kind) -> otter's results for an export of the solution or of the stubs (run once each)."""
+def graded(request, autograders, small_cifar, tmp_path_factory):
+    """graded(name, kind) -> otter's results for an export of the solution or of the stubs (run once each).
+
+    Only the final part reads CIFAR-10 at grading time: the dropout notebook is
+    graded with the full-size generated data, the others need none.
+    """
     runs = {}
 
     def run(name, kind):
         if (name, kind) not in runs:
-            env = _env(cifar10_dir)
             folder = tmp_path_factory.mktemp(f"{kind}-{name}") / "work"
             if kind == "solution":
                 solution = notebooks.assign(REPO, REPO / "solutions" / f"{name}.ipynb").solution
                 stage(folder, name, solution, REPO / "solutions")
                 if name == "dropout":
-                    _python(TRAIN, folder, env)
+                    _python(TRAIN, folder, _env(small_cifar))
             else:
                 stage(folder, name, (REPO / "assignment" / f"{name}.ipynb").read_bytes(), REPO / "assignment")
-            submission = export(folder, name, env)
-            runs[name, kind] = otter_run(autograders[name], submission, env, folder.parent / "results")
+            submission = export(folder, name, _env(small_cifar))
+            grading_data = request.getfixturevalue("full_cifar") if name == "dropout" and _scorer_available() \
+                else small_cifar
+            runs[name, kind] = otter_run(autograders[name], submission, _env(grading_data), folder.parent / "results")
         return runs[name, kind]
     return run
-
-
-def _scorer_available():
-    try:
-        from nndl_hw4.accuracy import score_saved_model  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -199,3 +213,29 @@ def test_autograder_zip_is_self_contained(autograders, tmp_path):
     """), work, dict(os.environ))
     where, passed = out.splitlines()
     assert where.startswith(str(vendored)) and passed == "True True"
+
+
+FORGERY = textwrap.dedent("""
+    # A student cell that rewrites the grader's test runner: otter runs its tests in this kernel.
+    import importlib.util
+    if importlib.util.find_spec("nndl_hw4"):   # true only where otter grades
+        import nndl_hw4.otter_bridge as bridge
+        bridge.run_check = bridge.require_accuracy = lambda *args, **kwargs: None
+""")
+
+
+def test_otter_scores_can_be_forged(autograders, small_cifar, tmp_path):
+    """The weakness the README warns about: stubs plus one hostile cell earn otter's full marks.
+
+    `nndl-hw4 grade` gives such a submission 0: there student code runs in a
+    sandboxed child and never shares a process with the judging.
+    """
+    name = "optimization"
+    nb = nbformat.read(REPO / "assignment" / f"{name}.ipynb", as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(FORGERY))
+    folder = stage(tmp_path / "work", name, nbformat.writes(nb).encode(), REPO / "assignment")
+    results = otter_run(autograders[name], export(folder, name, _env(small_cifar)), _env(small_cifar),
+                        tmp_path / "results")
+    for question, rubric_question in GRADED[name].items():
+        score, max_score, output = results[question]
+        assert score == pytest.approx(rubric_question.points) and "failed" not in output, question
