@@ -1,0 +1,253 @@
+"""The known mistakes' outputs on a check's inputs, computed in the grader's process and cached.
+
+A mistake is a candidate for a check when it edits a function that the
+check's probe runs on the reference (found once per check with a profiler:
+a mistake in ``rmsprop`` cannot change what an ``adam`` check sees) and its
+own outputs FAIL the check (a mistake the check cannot see explains nothing).
+Each candidate is also combined with every legitimate variant of its module
+that moves this check's numbers (epsilon inside the square root), so a
+student who made the mistake in a legitimately different way still matches.
+
+Everything here is deterministic or seeded, so it is computed once per
+process, lazily (only for checks some student fails), under one lock:
+probes seed the global ``np.random``, so two threads must never run them at
+once.
+"""
+
+import ast
+import contextlib
+import functools
+import sys
+import threading
+import types
+import warnings
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .. import mutants
+from ..child.execute import ImportFailed, run_check
+
+LOCK = threading.RLock()
+# Probes too costly to fingerprint: training the batchnorm network once per candidate mistake (34 of them)
+# costs ~6 s per process, and every mistake that fails that check also fails (and is named on) one of
+# the network's other checks.
+UNDIAGNOSED = {"training.fc_net_sgd"}
+REFERENCE_DIR = Path(str(resources.files("nndl_hw4.reference.nndl")))
+WHOLE_MODULE = "<module>"     # an edit outside any function: it may change anything in its module
+
+
+@dataclass(frozen=True)
+class Candidate:
+    mistake: mutants.Mutation   # the mistake named on a match
+    applied: tuple              # ids of every mutation applied: the mistake, maybe one legit variant
+    outputs: object             # its probe outputs on the check's inputs (None: it raised, or they are random)
+    error: dict | None = None   # {"type", "message", "where"} when the probe raised
+
+
+def mistakes():
+    return tuple(m for m in mutants.CATALOGUE if not m.legit)
+
+
+def _functions(tree):
+    """{qualname: ast dump} of every function in a module, and the dump of the module without them."""
+    found = {}
+
+    class Strip(ast.NodeTransformer):
+        prefix = []
+
+        def visit_FunctionDef(self, node):
+            found[".".join(self.prefix + [node.name])] = ast.dump(node)
+            node.body, node.decorator_list = [ast.Pass()], []
+            return node
+
+        visit_AsyncFunctionDef = visit_FunctionDef
+
+        def visit_ClassDef(self, node):
+            self.prefix.append(node.name)
+            self.generic_visit(node)
+            self.prefix.pop()
+            return node
+
+    skeleton = ast.dump(Strip().visit(tree))
+    return found, skeleton
+
+
+@functools.lru_cache(maxsize=None)
+def touched(mutation):
+    """{(module, function qualname)} whose code a mutation changes; (module, WHOLE_MODULE) when it
+    changes anything outside functions (an import, a new helper, a class attribute)."""
+    before = _functions(ast.parse(mutants.reference_sources()[mutation.module]))
+    after = _functions(ast.parse(mutants.apply([mutation])[mutation.module]))
+    if before[1] != after[1] or before[0].keys() != after[0].keys():
+        return frozenset({(mutation.module, WHOLE_MODULE)})
+    return frozenset((mutation.module, name) for name, dump in after[0].items() if before[0][name] != dump)
+
+
+def solver_module(optim_module):
+    """The trusted utils/solver.py bound to `optim_module` (in the sandbox it imports nndl.optim)."""
+    source = resources.files("nndl_hw4.reference.utils").joinpath("solver.py").read_text()
+    module = types.ModuleType("_diagnosis_solver")
+    module.optim = optim_module
+    exec(compile(source.replace("from nndl import optim\n", ""), "utils/solver.py", "exec"), module.__dict__)
+    return module
+
+
+@functools.lru_cache(maxsize=None)
+def package(applied):
+    """{'nndl.optim': module, ..., 'utils.solver': module} of the reference with `applied` mutation ids."""
+    modules = mutants.load_package(mutants.apply([mutants.by_id(m) for m in applied]))
+    modules["utils.solver"] = solver_module(modules["nndl.optim"])
+    return modules
+
+
+def run(check, applied, inputs):
+    """run_check's result for the reference with `applied` mutations, quietly and under the lock."""
+    modules = package(applied)
+
+    def module(name):
+        if name not in modules:
+            raise ImportFailed(name, {"type": "ModuleNotFoundError", "message": name, "where": None})
+        return modules[name]
+
+    root = str(Path(modules["nndl.optim"].__file__).parents[1])   # errors say "nndl/layers.py:57 in ..."
+    with quiet():
+        return run_check(check.probe, check.modules, module, inputs, root)
+
+
+@contextlib.contextmanager
+def quiet():
+    """Hold the lock; no warnings from the (deliberately wrong) code run under it."""
+    with LOCK, warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
+@functools.lru_cache(maxsize=None)
+def called(check):
+    """{(module, qualname)} of the reference functions the check's probe runs (profiled once)."""
+    from ..grading import reference
+    inputs = reference.inputs(check)
+    seen = set()
+    root = str(Path(package(())["nndl.optim"].__file__).parent)
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename.startswith(root):
+            seen.add((Path(frame.f_code.co_filename).stem, frame.f_code.co_qualname))
+
+    with LOCK:
+        previous = sys.getprofile()
+        sys.setprofile(profile)
+        try:
+            run(check, (), inputs)
+        finally:
+            sys.setprofile(previous)
+    return frozenset(seen)
+
+
+def relevant(check, mutation):
+    """Whether the mutation edits code this check runs (an edit outside functions: always)."""
+    calls = called(check)
+    return any(name == WHOLE_MODULE or (module, name) in calls for module, name in touched(mutation))
+
+
+_RESULTS = {}
+
+
+def outputs_of(check, applied):
+    """run_check's result for the reference with `applied` mutations on this check's inputs, cached and
+    shared by checks of one case (the same probe and input maker: masks, loss and grads of one network)."""
+    from ..grading import reference
+    key = (check.probe, check.inputs, check.modules, applied)
+    with LOCK:
+        if key not in _RESULTS:
+            _RESULTS[key] = run(check, applied, reference.inputs(check))
+        return _RESULTS[key]
+
+
+@functools.lru_cache(maxsize=None)
+def reference_outputs(check):
+    """The reference's probe outputs on the check's inputs (None if it did not run: never expected)."""
+    from ..grading import reference
+    result = outputs_of(check, ())
+    return result.get("outputs") if result["status"] == "ok" else None
+
+
+def _fails(check, outputs):
+    from ..grading import reference
+    try:
+        return not check.judge(outputs, reference.expected(check), reference.inputs(check)).passed
+    except Exception:   # outputs the judge cannot read fail the check
+        return True
+
+
+@functools.lru_cache(maxsize=None)
+def _combinable(check):
+    """Legit variants that move this check's numbers but keep their structure (epsilon inside the
+    square root), among those rewriting a function some relevant mistake edits."""
+    from ..grading import reference
+    from .fingerprint import same
+    found = []
+    if not reproducible(check):
+        return ()       # its outputs are random draws: no combination could ever match exactly
+    edited = set().union(*(touched(m) for m in mistakes() if relevant(check, m)))
+    for mutation in mutants.CATALOGUE:
+        if not mutation.legit or not relevant(check, mutation) or not touched(mutation) & edited:
+            continue
+        result = outputs_of(check, (mutation.id,))
+        ref = reference_outputs(check)
+        if result["status"] == "ok" and structure(result["outputs"]) == structure(ref) and not same(
+                check, result["outputs"], ref, None, reference.inputs(check))[0]:
+            found.append(mutation)
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=None)
+def reproducible(check):
+    """Whether the reference's outputs on this check come out the same twice (unseeded dropout does not)."""
+    from ..grading import reference
+    from .fingerprint import compare
+    again = run(check, (), reference.inputs(check))
+    first = reference_outputs(check)
+    return again["status"] == "ok" and first is not None and compare(again["outputs"], first, None)[0]
+
+
+def structure(tree):
+    """The shape of an output tree: keys, lengths, array shapes and dtypes, non-numeric leaves."""
+    if isinstance(tree, np.ndarray):
+        return ("array", tree.shape, str(tree.dtype))
+    if isinstance(tree, dict):
+        return {k: structure(v) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        return [structure(v) for v in tree]
+    return "number" if isinstance(tree, (int, float, np.number)) and not isinstance(tree, bool) else tree
+
+
+@functools.lru_cache(maxsize=None)
+def candidates(check):
+    """[Candidate] for this check: relevant mistakes (and legit combinations) that fail it."""
+    if check.probe in UNDIAGNOSED:
+        return ()
+    if not reproducible(check):
+        # Random outputs: only a signature can recognise a mistake, and it checks the mistake's rule itself.
+        return tuple(Candidate(m, (m.id,), None) for m in mistakes() if relevant(check, m))
+    found = []
+    for mistake in mistakes():
+        if not relevant(check, mistake):
+            continue
+        # A legitimate rewrite of the very function the mistake is in (epsilon inside the square root
+        # of the Adam the mistake is in): rewrites elsewhere are judged separately anyway.
+        combos = [(mistake.id,)] + [(mistake.id, legit.id) for legit in _combinable(check)
+                                    if touched(legit) & touched(mistake)]
+        for applied in combos:
+            try:
+                result = outputs_of(check, applied)
+            except mutants.MutationError:     # the two edit the same line: no such combination
+                continue
+            if result["status"] == "ok" and _fails(check, result["outputs"]):
+                found.append(Candidate(mistake, applied, result["outputs"]))
+            elif result["status"] == "error" and reference_outputs(check) is not None:
+                found.append(Candidate(mistake, applied, None, result["error"]))
+    return tuple(found)
