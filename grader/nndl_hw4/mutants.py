@@ -278,7 +278,7 @@ CATALOGUE = (
                "    else:\n\n        # ================================================================ #\n"
                "        # YOUR CODE HERE:\n        #   Calculate the testing time normalized activation."),
               ("    else:\n        raise ValueError('Invalid forward batchnorm mode \"%s\"' % mode)\n", "")),
-             "batchnorm treats every mode other than 'train' as 'test' instead of raising ValueError",
+             "batchnorm_forward accepts a mode other than 'train' and 'test' instead of raising ValueError",
              "raise ValueError for a mode that is neither 'train' nor 'test'"),
     Mutation("batchnorm-backward-no-mean-path", "layers",
              (("    dx = inv_std * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))\n",
@@ -330,7 +330,8 @@ CATALOGUE = (
     Mutation("dropout-unseeded-generator", "layers",
              (("mask = ((np.random.rand(*x.shape) >= p) / (1 - p))",
                "mask = ((np.random.default_rng().random(x.shape) >= p) / (1 - p))"),),
-             "dropout draws its mask from a fresh unseeded generator, so dropout_param['seed'] has no effect",
+             "dropout_param['seed'] has no effect: the mask is not drawn from the np.random generator "
+             "that dropout_forward seeds",
              "draw the mask with np.random.rand, the generator dropout_forward seeds"),
     Mutation("dropout-float64-output", "layers",
              (("mask = ((np.random.rand(*x.shape) >= p) / (1 - p)).astype(x.dtype, copy=False)",
@@ -507,6 +508,77 @@ CATALOGUE = (
                "            else:\n"
                "                dh, grads['W%d' % i], grads['b%d' % i] = affine_relu_backward(dh, fc_cache)\n")),
              "the network built from affine_relu and an own affine_batchnorm_relu helper layer", legit=True),
+    # --- more classic mistakes, and legitimate rewrites (added with nndl_hw4.diagnosis) -------
+    Mutation("adam-moments-not-stored", "optim",
+             (("    config['v'], config['a'], config['t'] = v, a, t\n", "    config['t'] = t\n"),),
+             "Adam stores t but not the moments v and a in config, so every step starts from zero moments",
+             "write config['v'] = v and config['a'] = a with t"),
+    Mutation("nesterov-velocity-not-stored", "optim",
+             (("    config['velocity'] = v\n    return next_w, config\n\n\ndef rmsprop",
+               "    return next_w, config\n\n\ndef rmsprop"),),
+             "Nesterov momentum does not store the new velocity in config, so every step starts from zero velocity",
+             "write config['velocity'] = v before returning"),
+    Mutation("adam-t-incremented-after-use", "optim",
+             (("    t = config['t'] + 1\n", "    t = config['t']\n"),
+              ("    config['v'], config['a'], config['t'] = v, a, t\n",
+               "    config['v'], config['a'], config['t'] = v, a, t + 1\n")),
+             "Adam bias-corrects with the old t and increments it only when storing it",
+             "increment t first (t = config['t'] + 1) and use that t in the bias correction"),
+    Mutation("dropout-scale-by-p", "layers",
+             (("mask = ((np.random.rand(*x.shape) >= p) / (1 - p))", "mask = ((np.random.rand(*x.shape) >= p) / p)"),),
+             "dropout drops units with probability p but scales the kept ones by 1 / p instead of 1 / (1 - p)",
+             "a unit is kept with probability 1 - p, so scale kept units by 1 / (1 - p)"),
+    Mutation("fc-reg-gradient-doubled", "fc_net",
+             (("            grads['W%d' % i] += self.reg * W\n", "            grads['W%d' % i] += 2 * self.reg * W\n"),),
+             "the L2 gradient is 2 * reg * W although the loss has the 0.5 factor",
+             "the gradient of 0.5 * reg * sum(W**2) is reg * W"),
+    Mutation("batchnorm-test-no-eps", "layers",
+             (("        out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta\n",
+               "        out = gamma * (x - running_mean) / np.sqrt(running_var) + beta\n"),),
+             "batchnorm divides by sqrt(running_var) without eps at test time",
+             "normalise with np.sqrt(running_var + eps) at test time too"),
+    Mutation("batchnorm-backward-dgamma-no-xhat", "layers",
+             (("    dgamma = (dout * x_hat).sum(axis=0)\n", "    dgamma = dout.sum(axis=0)\n"),),
+             "batchnorm_backward sums dout for dgamma without multiplying by the normalised input x_hat",
+             "dgamma = np.sum(dout * x_hat, axis=0)"),
+    Mutation("nesterov-lookahead-form", "optim",
+             (("    next_w = w + v + config['momentum'] * (v - v_old)\n",
+               "    next_w = w + config['momentum'] * v - config['learning_rate'] * dw\n"),),
+             "Nesterov momentum written as w + mu*v - lr*dw (the same update)", legit=True),
+    Mutation("nesterov-in-place", "optim",
+             (("    v_old = v\n    v = config['momentum'] * v - config['learning_rate'] * dw\n"
+               "    next_w = w + v + config['momentum'] * (v - v_old)\n",
+               "    v_old = v.copy()\n    v *= config['momentum']\n    v -= config['learning_rate'] * dw\n"
+               "    w += v + config['momentum'] * (v - v_old)\n    next_w = w\n"),),
+             "Nesterov momentum updating the velocity and w in place", legit=True),
+    Mutation("dropout-cache-dict", "layers",
+             (("    cache = (dropout_param, mask)\n",
+               "    cache = {'mask': mask, 'mode': dropout_param['mode'], 'p': dropout_param['p']}\n"),
+              ("    dropout_param, mask = cache\n    mode = dropout_param['mode']\n",
+               "    mask, mode = cache['mask'], cache['mode']\n")),
+             "dropout with a dict cache", legit=True),
+    Mutation("affine-cache-flat-x", "layers",
+             (("    cache = (x, w, b)\n    return out, cache\n",
+               "    cache = (x.reshape(x.shape[0], -1), w, x.shape)\n    return out, cache\n"),
+              ("    x, w, b = cache\n", "    x2d, w, x_shape = cache\n"),
+              ("    dx = (dout @ w.T).reshape(x.shape)\n    dw = x.reshape(x.shape[0], -1).T @ dout\n",
+               "    dx = (dout @ w.T).reshape(x_shape)\n    dw = x2d.T @ dout\n")),
+             "the affine layer caching the flattened x and x's shape instead of x", legit=True),
+    Mutation("layer-utils-affine-batchnorm-relu", "layer_utils",
+             (("from .layers import affine_backward, affine_forward, relu_backward, relu_forward\n",
+               "from .layers import (affine_backward, affine_forward, batchnorm_backward, batchnorm_forward,\n"
+               "                     relu_backward, relu_forward)\n\n\n"
+               "def affine_batchnorm_relu_forward(x, w, b, gamma, beta, bn_param):\n"
+               "    a, fc_cache = affine_forward(x, w, b)\n"
+               "    a_bn, bn_cache = batchnorm_forward(a, gamma, beta, bn_param)\n"
+               "    out, relu_cache = relu_forward(a_bn)\n"
+               "    return out, (fc_cache, bn_cache, relu_cache)\n\n\n"
+               "def affine_batchnorm_relu_backward(dout, cache):\n"
+               "    fc_cache, bn_cache, relu_cache = cache\n"
+               "    da, dgamma, dbeta = batchnorm_backward(relu_backward(dout, relu_cache), bn_cache)\n"
+               "    dx, dw, db = affine_backward(da, fc_cache)\n"
+               "    return dx, dw, db, dgamma, dbeta\n"),),
+             "layer_utils with affine_batchnorm_relu_forward/backward helpers added", legit=True),
 )
 
 
