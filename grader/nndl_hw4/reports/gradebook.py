@@ -5,8 +5,8 @@ rubric order, headed by its id; an accuracy question is followed by
 ``<id>_percent``, the accuracy measured on the saved model, empty when there
 was none to measure), then ``status, reason, source``.
 
-- ``total`` of ``max``: the points this run scored (auto questions);
-  ``pending``: the points it could not score yet (accuracy, free response);
+- ``total`` of ``max``: the points this run scored (auto and accuracy
+  questions); ``pending``: the points it does not score (free response);
   ``max + pending`` is the rubric's total.
 - A question cell holds its points, or stays EMPTY when this run does not
   score the question (fill in free-response points by hand there).

@@ -1,14 +1,14 @@
 """results.json in Gradescope's autograder schema (spec section 8).
 
 One test per rubric question; its output lists the question's checks (✓/✗ and
-the verdict message, as in feedback.md). ``score`` is the automatic total.
+the verdict message, as in feedback.md), or for the final part the measured
+accuracy and its share of the points. ``score`` is the automatic total.
 
-Questions this run does not score (the final part's accuracy until the saved
-model is evaluated, free response graded by hand) are still listed, so
-students see the whole rubric, but with ``max_score`` 0 and no ``status``:
-their points are not part of the
-autograder's total (Gradescope then shows them as informational rows), and
-the output says how they will be graded. A submission that failed to grade
+Questions this run does not score (free response, graded by hand) are still
+listed, so students see the whole rubric, but with ``max_score`` 0 and no
+``status``: their points are not part of the autograder's total (Gradescope
+then shows them as informational rows), and the output says how they will be
+graded. A submission that failed to grade
 has score 0, no tests, and the reason in the top-level output.
 """
 
