@@ -2,11 +2,12 @@
 
 ``otter assign`` turns the notebooks' ``# BEGIN TESTS`` cells into test files
 whose every test case is one call here: ``run_check("adam/steps")`` for a check
-of the catalogue, ``require_accuracy(k)`` for step k of the final part. Otter
-runs them INSIDE the student's kernel once the notebook has run, in the
-unpacked submission: the student's ``nndl`` modules are imported from there and
-each check is observed and judged by the code the native grader runs in its
-sandbox (grading.inprocess, grading.judging), so both graders share one
+of the catalogue, ``require_accuracy(k)`` for step k of the 28 of the final
+part (one per percent of accuracy above 32%). Otter runs them INSIDE the
+student's kernel once the notebook has run, in the unpacked submission: the
+student's ``nndl`` modules are imported from there and each check is observed
+and judged by the code the native grader runs in its sandbox
+(grading.inprocess, grading.judging), so both graders share one
 implementation of every check and word failures alike.
 
 Because student code shares this process, an otter score can be forged (see
@@ -16,10 +17,9 @@ the README): ``nndl-hw4 grade`` is the grader to use when that matters.
 import functools
 import importlib
 
-# Spec section 4: min(floor(X - 32) / 28, 1) of the final part's points, X the
-# validation accuracy in percent: 28 equal steps, one test case per step.
-ACCURACY_STEPS = 28
-ACCURACY_FLOOR = 32   # percent; step k needs at least ACCURACY_FLOOR + k percent
+from .errors import DataError
+from .scoring import ACCURACY_FLOOR, ACCURACY_STEPS
+
 MODEL_PATH = "model.npz"
 
 
@@ -64,33 +64,33 @@ def run_check(check_id):
 _scores = {}
 
 
-def _accuracy(path):
-    """(score, None) or (None, problem) for the model saved at path, computed once per path."""
-    if path not in _scores:
+def _accuracy(path, split):
+    """(ModelScore, None) or (None, problem) for the model saved at path, computed once."""
+    if (path, split) not in _scores:
+        from .accuracy import score_saved_model
         try:
-            from .accuracy import score_saved_model
-        except ImportError as exc:
-            _scores[path] = (None, f"this autograder has no final-part scorer ({exc}); tell your instructor")
-        else:
-            try:
-                _scores[path] = (score_saved_model(path, split="val"), None)
-            except Exception as exc:   # a missing or malformed model.npz
-                _scores[path] = (None, f"{path} could not be scored: {exc}")
-    return _scores[path]
+            _scores[path, split] = (score_saved_model(path, split=split), None)
+        except DataError as exc:   # the grading machine's CIFAR-10, not the student's model
+            _scores[path, split] = (None, f"the grader could not read CIFAR-10 ({exc}); tell your instructor")
+        except Exception as exc:
+            _scores[path, split] = (None, f"{path} could not be scored: {type(exc).__name__}: {exc}")
+    return _scores[path, split]
 
 
-def require_accuracy(step, path=MODEL_PATH):
-    """Test case `step` (1..ACCURACY_STEPS) of the final part.
+def require_accuracy(step, split="val", path=MODEL_PATH):
+    """Test case `step` (1..ACCURACY_STEPS) of the final part (spec section 4).
 
     It passes when the saved model earns at least step / ACCURACY_STEPS of the
-    final part's points, that is a validation accuracy of at least
-    ACCURACY_FLOOR + step percent, measured by the trusted scorer on the
-    held-out split (nothing printed in the notebook is trusted).
+    final part's points, that is an accuracy of at least ACCURACY_FLOOR + step
+    percent on `split` ("val" or "test", as rubric.toml says), measured by the
+    trusted scorer, which rebuilds the model with the reference network
+    (nothing printed in the notebook is trusted). A missing or unusable
+    model.npz fails every step with the scorer's reason.
     """
-    score, problem = _accuracy(path)
+    if not 1 <= step <= ACCURACY_STEPS:
+        raise ValueError(f"step must be 1..{ACCURACY_STEPS}, not {step}")
+    score, problem = _accuracy(path, split)
     if problem:
         raise AssertionError(f"final part: {problem}")
-    earned = round(score.fraction * ACCURACY_STEPS)
-    if earned < step:
-        raise AssertionError(f"final part: {score.message} ({earned}/{ACCURACY_STEPS} of its points; "
-                             f"this step needs {ACCURACY_FLOOR + step}% or more)")
+    if score.steps < step:
+        raise AssertionError(f"final part: {score.message} (this step needs {ACCURACY_FLOOR + step}% or more)")

@@ -29,7 +29,7 @@ import nbformat
 import yaml
 
 from ..errors import KitError
-from ..otter_bridge import ACCURACY_FLOOR, ACCURACY_STEPS
+from ..scoring import ACCURACY_FLOOR, ACCURACY_STEPS
 
 BEGIN_QUESTION = "# BEGIN QUESTION"
 END_QUESTION = "# END QUESTION"
@@ -76,7 +76,7 @@ def expected_tests(question, checks):
     """[TestCell] for a rubric question (auto or accuracy); `checks` maps check id -> Check."""
     if question.kind == "accuracy":
         return [TestCell(_test_name(f"accuracy_at_least_{ACCURACY_FLOOR + k}_percent"), False,
-                         f"require_accuracy({k})") for k in range(1, ACCURACY_STEPS + 1)]
+                         f'require_accuracy({k}, split="{question.split}")') for k in range(1, ACCURACY_STEPS + 1)]
     members = [checks[c] for c in question.checks]
     weights = [c.weight for c in members]
     shares = [None] * len(members)
