@@ -34,9 +34,9 @@ from nndl_hw4.sandbox.limits import Limits
 IMPORT = "import numpy as np\n"                                   # anchor in optim.py: runs at import
 ADAM = "    beta1, beta2 = config['beta1'], config['beta2']\n"     # anchor in adam: runs on every call
 REPORT = "HW4-REPORT "
-# Loops cost one or two timeouts: keep them short (the witness groups need < 0.5 s here).
+# Loops cost one or two timeouts: keep them short (each witness group needs < 0.5 s here).
 # Other attacks get room for a slow CI machine. Start-up keeps its generous default.
-FAST = Limits(timeout=1.5, console_bytes=256 * 1024, memory_bytes=512 << 20)
+FAST = Limits(timeout=2.0, console_bytes=256 * 1024, memory_bytes=512 << 20)
 ROOMY = Limits(timeout=8.0, console_bytes=256 * 1024, memory_bytes=512 << 20)
 INSTALL_HINT = ("bubblewrap is required by the sandbox tests and must really run here: "
                 "install it with `apt-get install bubblewrap` (Debian/Ubuntu; CI's .ci/run does this) "

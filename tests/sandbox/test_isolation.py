@@ -310,3 +310,39 @@ def test_reference_text_in_the_submission_is_only_the_students_own(bwrap, tmp_pa
     report = graded.report()
     assert report["nndl"] == ["__init__.py", "layer_utils.py", "layers.py", "optim.py"]
     assert report["top"] == ["nndl", "utils"]
+
+
+def test_no_new_namespaces_or_mounts_but_threads_and_subprocesses_work(backend, tmp_path):
+    """A fresh Python could otherwise become root in a new user namespace and mount an unlimited tmpfs."""
+    probe = """
+import ctypes, json, os
+libc = ctypes.CDLL(None, use_errno=True)
+def call(result):
+    return "ok" if result == 0 else os.strerror(ctypes.get_errno())
+out = {"unshare-user": call(libc.unshare(0x10000000)),
+       "unshare-mount": call(libc.unshare(0x00020000)),
+       "mount-tmpfs": call(libc.mount(b"none", b"/tmp", b"tmpfs", 0, None))}
+"""
+    graded = grade(backend, write_submission(tmp_path / "sub", attack_at_import(f"""
+        import json, os, subprocess, sys, threading
+        scope = {{}}
+        exec({probe!r}, scope)                       # in the harness process itself
+        fresh = subprocess.run([sys.executable, "-I", "-S", "-c", {probe!r} + "print(json.dumps(out))"],
+                               capture_output=True, text=True, check=True)   # a fresh, dumpable process
+        box = []
+        thread = threading.Thread(target=lambda: box.append(sum(range(10))))
+        thread.start()
+        thread.join()
+        pid = os.fork()
+        if pid == 0:
+            os._exit(7)
+        forked = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        print("HW4-REPORT " + json.dumps({{"in-process": scope["out"], "exec": json.loads(fresh.stdout),
+                                          "thread": box, "fork": forked}}), flush=True)
+    """)), tmp_path / "ws")
+    report = graded.report()
+    assert graded.failed() == set()
+    denied = {"unshare-user": "Operation not permitted", "unshare-mount": "Operation not permitted",
+              "mount-tmpfs": "Operation not permitted"}
+    assert report["in-process"] == denied and report["exec"] == denied
+    assert report["thread"] == [45] and report["fork"] == 7

@@ -4,8 +4,9 @@ Invoked as ``python -I -S harness.py PLAN.json`` inside the sandbox.
 In order, before any student code runs, it: applies the resource limits of
 the plan, switches from root to the plan's throw-away uid for good (so the
 process cap applies; it refuses to go on if any privilege is left), fixes
-sys.path to the submission, this package and numpy, and reads every
-check's inputs. Then for each check it imports the student modules it needs
+sys.path to the submission, this package and numpy, installs a seccomp
+filter (no new namespaces, no mounts: ``seccomp``) and reads every check's
+inputs. Then for each check it imports the student modules it needs
 (once), calls the probe and writes the raw outputs (``wire``).
 
 Everything goes to the grader as frames on the pipe fd named in the plan
@@ -126,6 +127,9 @@ def main(plan_path):
     sys.path[:0] = [submission, here] + list(plan.get("site", []))
     os.chdir(submission)
     sys.dont_write_bytecode = True
+
+    from hw4child import seccomp
+    seccomp.install()  # no new namespaces or mounts for student code (see seccomp.py)
 
     import numpy as np  # noqa: F401  (imported before student code, on purpose)
 

@@ -306,7 +306,9 @@ class BubblewrapBackend:
                  "--ro-bind", str(paths.io), str(io)]
         for folder in numpy_dirs():
             argv += ["--ro-bind", str(folder), str(site_dir / folder.name)]
-        argv += ["--chdir", str(sub)]
+        # The root and /dev are unlimited tmpfs, writable by the child when bubblewrap runs
+        # unprivileged (the child keeps the grader's uid): make them read-only.
+        argv += ["--remount-ro", "/", "--remount-ro", "/dev", "--chdir", str(sub)]
         # Options go through a memfd (--args): /proc/1/cmdline inside then shows no host path.
         fd = os.memfd_create("bwrap-args", 0)
         os.write(fd, b"".join(a.encode() + b"\0" for a in argv[1:]))
