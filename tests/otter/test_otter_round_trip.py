@@ -11,6 +11,7 @@ would shadow otter-grader itself.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from nndl_hw4.cifar import write_cifar10
 from nndl_hw4.release import notebooks
@@ -178,26 +180,44 @@ def test_final_part_without_a_model_says_why(graded):
     assert score == 0 and "no model.npz in your submission" in output, output
 
 
-def test_autograder_zip_is_self_contained(autograders, tmp_path):
-    """The zip carries the grader (no install needed where it runs) and never the students' modules."""
-    with zipfile.ZipFile(autograders["optimization"]) as zf:
+def test_autograder_zip_is_self_contained(autograders, full_cifar, tmp_path):
+    """The zip carries the grader, which runs on the packages it asks the grading image for.
+
+    In a fresh interpreter, with imports limited to the standard library and
+    the master's `requirements:` (otter installs itself besides), the grader
+    from the zip runs a check and scores a model. The zip never holds the
+    students' nndl/: otter would overwrite theirs with it.
+    """
+    with zipfile.ZipFile(autograders["dropout"]) as zf:
         names = zf.namelist()
         zf.extractall(tmp_path / "zip")
     assert "files/nndl_hw4/otter_bridge.py" in names and "files/utils/solver.py" in names
     assert not [n for n in names if n.startswith("files/nndl/")], "otter would overwrite the students' nndl/"
-    work = stage(tmp_path / "work", "optimization", b"{}", REPO / "solutions")
+    config = yaml.safe_load(nbformat.read(REPO / "solutions" / "dropout.ipynb", as_version=4).cells[0].source)
+    allowed = {re.split(r"[<>=!~ ]", r)[0] for r in config["requirements"]} | {"nndl_hw4", "nndl", "utils"}
+    work = stage(tmp_path / "work", "dropout", b"{}", REPO / "solutions")
     shutil.rmtree(work / "utils")
     shutil.copytree(tmp_path / "zip" / "files" / "utils", work / "utils")
+    _python(TRAIN, work, _env(full_cifar))
     vendored = tmp_path / "zip" / "files"
     out = _python(textwrap.dedent(f"""
         import sys
+
+        class OnlyRequirements:
+            def find_spec(self, name, path=None, target=None):
+                top = name.split(".")[0]
+                if top not in sys.stdlib_module_names and top not in {sorted(allowed)!r}:
+                    raise ImportError(f"{{name}} is not in the grading image's requirements")
+
+        sys.meta_path.insert(0, OnlyRequirements())
         sys.path.insert(0, {str(vendored)!r})
         import nndl_hw4
-        from nndl_hw4.otter_bridge import verdict
+        from nndl_hw4.otter_bridge import require_accuracy, verdict
         print(nndl_hw4.__file__)
-        print(verdict("adam/steps").passed, verdict("sgd_momentum/training").passed)
-    """), work, dict(os.environ))
-    where, passed = out.splitlines()
+        print(verdict("adam/steps").passed, verdict("fc_net_batchnorm/training").passed)
+        require_accuracy(28)
+    """), work, _env(full_cifar))
+    where, passed = out.splitlines()[-2:]
     assert where.startswith(str(vendored)) and passed == "True True"
 
 
