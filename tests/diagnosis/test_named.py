@@ -1,0 +1,100 @@
+"""A mistake is named even when written differently from the catalogue, and twins get one sentence.
+
+Signatures recognise dropout mistakes whatever random numbers the student's
+mask uses; a legitimate rewrite in the same function (epsilon inside the
+square root) does not hide the mistake; the verdict carries the diagnosis.
+"""
+
+import pytest
+
+from nndl_hw4 import diagnosis, mutants
+from nndl_hw4.grading.judging import judge
+
+DRAW = "mask = ((np.random.rand(*x.shape) >= p) / (1 - p))"
+
+
+def _rewrite(mutation_id, module, old, new):
+    return mutants.Mutation(f"{mutation_id}-rewritten", module, ((old, new),), "rewritten")
+
+
+REWRITTEN = [
+    # (the mistake it is, another way of writing it, the checks that must name it)
+    pytest.param("dropout-p-as-keep",
+                 _rewrite("dropout-p-as-keep", "layers", DRAW, "mask = (np.random.binomial(1, p, size=x.shape) / p)"),
+                 {"dropout_forward/public", "dropout_forward/drop_fraction", "dropout_forward/scaling",
+                  "fc_net_dropout/masks"}, id="p-as-keep-with-binomial"),
+    pytest.param("dropout-no-inverted-scaling",
+                 _rewrite("dropout-no-inverted-scaling", "layers", DRAW, "mask = (np.random.uniform(size=x.shape) < 1 - p)"),
+                 {"dropout_forward/public", "dropout_forward/scaling", "fc_net_dropout/masks"},
+                 id="no-scaling-with-uniform"),
+    pytest.param("dropout-mask-at-test",
+                 _rewrite("dropout-mask-at-test", "layers", "        out = x\n",
+                          "        out = x * np.random.binomial(1, 1 - p, size=x.shape) / (1 - p)\n"),
+                 {"dropout_forward/test_identity"}, id="mask-at-test-with-binomial"),
+    pytest.param("batchnorm-variance-ddof1",
+                 _rewrite("batchnorm-variance-ddof1", "layers", "var = x.var(axis=0)",
+                          "var = ((x - x.mean(axis=0))**2).sum(axis=0) / (x.shape[0] - 1)"),
+                 {"batchnorm_forward_train/output", "batchnorm_backward/gradients"}, id="ddof1-by-hand"),
+    pytest.param("fc-reg-no-half",
+                 _rewrite("fc-reg-no-half", "fc_net",
+                          "        loss += 0.5 * self.reg * sum(np.sum(W * W) for W in weights)\n",
+                          "        for W in weights:\n            loss += self.reg * np.sum(W ** 2)\n"),
+                 {"hw3/fc_loss", "fc_net_batchnorm/loss"}, id="no-half-in-a-loop"),
+]
+
+
+@pytest.mark.parametrize("mistake_id, rewritten, must_name", REWRITTEN)
+def test_a_mistake_written_differently_is_named(mistake_id, rewritten, must_name, observed):
+    observations, checks = observed(rewritten)
+    want = diagnosis.describe(mutants.by_id(mistake_id))
+    verdicts = {cid: judge(checks[cid], o) for cid, o in observations.items()}
+    named = {cid for cid, v in verdicts.items() if v.diagnosis == want}
+    assert must_name <= named, sorted(must_name - named)
+    others = {cid: v.diagnosis for cid, v in verdicts.items() if v.diagnosis and v.diagnosis != want}
+    assert others == {}
+
+
+@pytest.mark.parametrize("mistake_id, legit_id", [
+    ("adam-no-bias-correction", "adam-epsilon-inside-sqrt"),
+    ("rmsprop-decay-swapped", "rmsprop-epsilon-inside-sqrt"),
+    ("adam-only-first-moment-corrected", "adam-epsilon-inside-sqrt"),
+])
+def test_a_legitimate_rewrite_of_the_same_function_does_not_hide_the_mistake(mistake_id, legit_id, observed):
+    mistake = mutants.by_id(mistake_id)
+    observations, checks = observed(mistake, mutants.by_id(legit_id))
+    verdicts = {cid: judge(checks[cid], o) for cid, o in observations.items()}
+    failed = {cid for cid, v in verdicts.items() if not v.passed}
+    named = {cid for cid, v in verdicts.items() if v.diagnosis == diagnosis.describe(mistake)}
+    assert failed and named, failed
+    assert all(v.diagnosis in (None, diagnosis.describe(mistake)) for v in verdicts.values())
+
+
+def test_twins_get_one_sentence_true_of_both(observed):
+    observations, checks = observed(mutants.by_id("fc-dropout-no-backward"))
+    verdict = judge(checks["fc_net_dropout/grads"], observations["fc_net_dropout/grads"])
+    assert not verdict.passed
+    assert "either dropout_backward passes dout through unchanged or the network never calls" in verdict.diagnosis
+    assert "fc-dropout-no-backward" in verdict.detail and "dropout-backward-ignores-mask" in verdict.detail
+
+
+def test_an_error_is_fingerprinted_by_type_message_and_function(observed):
+    mistake = mutants.by_id("affine-forward-no-reshape")
+    observations, checks = observed(mistake)
+    observation = observations["hw3/affine_forward"]
+    assert observation.status == "error"
+    assert judge(checks["hw3/affine_forward"], observation).diagnosis == diagnosis.describe(mistake)
+    other = dict(observation.error, where="nndl/layers.py:12 in relu_forward")
+    assert diagnosis.diagnose(checks["hw3/affine_forward"], error=other) is None
+
+
+def test_the_verdict_tells_instructors_how_the_mistake_was_recognised(observed):
+    observations, checks = observed(mutants.by_id("dropout-p-as-keep"))
+    verdict = judge(checks["dropout_forward/drop_fraction"], observations["dropout_forward/drop_fraction"])
+    assert verdict.detail == "diagnosis: dropout-p-as-keep (signature)"
+
+
+def test_diagnosis_can_be_switched_off(observed, monkeypatch):
+    observations, checks = observed(mutants.by_id("adam-no-bias-correction"))
+    monkeypatch.setattr(diagnosis, "ENABLED", False)
+    verdict = judge(checks["adam/steps"], observations["adam/steps"])
+    assert not verdict.passed and verdict.diagnosis is None
