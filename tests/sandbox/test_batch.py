@@ -53,10 +53,8 @@ CLASS = {
     "carol-fork-sleepers": (attack_at_import(SLEEPERS), set(), "ok"),
     "dave-exits-in-adam": (attack_in_adam("import os; os._exit(0)"), {"adam"}, "partial errors"),
     "erin-memory-bomb-at-import": (attack_at_import("big = np.ones(1 << 40)"), OPTIM_QUESTIONS, "partial errors"),
-    "frank-syntax-error": (attack_at_import("def broken(:\n    pass"), OPTIM_QUESTIONS, "partial errors"),
-    "grace-floods-stdout": (attack_at_import("print('x' * (8 << 20))"), set(), "ok"),
     # Its forged "passed" claims arrive as well-formed results: graded (status ok), all failing.
-    "heidi-forges-every-result": (attack_at_import(FORGER, mutant("adam-no-bias-correction")), "ALL", "ok"),
+    "frank-forges-every-result": (attack_at_import(FORGER, mutant("adam-no-bias-correction")), "ALL", "ok"),
 }
 
 
@@ -87,7 +85,7 @@ def test_a_class_with_attacks_grades_to_the_expected_gradebook(bwrap, tmp_path):
                 assert got < full, f"{name}: {question} should lose points, got {got}/{full}"
             else:
                 assert got == full, f"{name}: {question} got {got}/{full} ({row['reason']})"
-        if name == "heidi-forges-every-result":
+        if name == "frank-forges-every-result":
             assert float(row["total"]) == 0  # every forged claim was judged on its (absent) outputs
 
     # Nothing the fork sleepers started survived the batch: no process runs as one of the

@@ -9,7 +9,10 @@ most the plain mutant's (and exactly it when the forgery keeps the real
 outputs and only adds claims of success).
 """
 
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -21,15 +24,23 @@ MISTAKE = "adam-no-bias-correction"
 _baselines = {}
 
 
-@pytest.fixture
-def baseline(backend, tmp_path_factory):
-    """The plain mutant's verdicts in this backend (graded once per backend)."""
+def baseline_of(backend):
+    """The plain mutant's verdicts in this backend (graded once per backend and session)."""
     if backend.name not in _baselines:
-        folder = tmp_path_factory.mktemp("baseline")
-        _baselines[backend.name] = grade(backend, write_submission(folder / "sub", mutant(MISTAKE)), folder / "ws")
+        folder = Path(tempfile.mkdtemp(prefix="nndl-hw4-baseline-"))
+        try:
+            _baselines[backend.name] = grade(backend, write_submission(folder / "sub", mutant(MISTAKE)),
+                                             folder / "ws")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     graded = _baselines[backend.name]
     assert graded.failed() and graded.failed() <= ids(CHECKS, lambda c: c.function == "adam")
     return graded
+
+
+@pytest.fixture
+def baseline(backend):
+    return baseline_of(backend)
 
 
 def assert_no_gain(graded, baseline, exact=False):
@@ -86,8 +97,10 @@ CLAIMS = '{"status": "ok", "passed": True, "score": 100.0, "verdict": {"passed":
             probes.PROBES[_name] = forged
     """, id="harness-probes-patched"),
 ])
-def test_monkeypatching_gains_nothing(backend, baseline, tmp_path, exact, code):
-    graded = grade(backend, write_submission(tmp_path / "sub", attack_at_import(code, mutant(MISTAKE))),
+def test_monkeypatching_gains_nothing(bwrap, tmp_path, exact, code):
+    """(Same harness in both backends: bubblewrap alone; the direct backend gets the pipe forgery.)"""
+    baseline = baseline_of(bwrap)
+    graded = grade(bwrap, write_submission(tmp_path / "sub", attack_at_import(code, mutant(MISTAKE))),
                    tmp_path / "ws")
     assert_no_gain(graded, baseline, exact=exact)
 
