@@ -344,7 +344,7 @@ def select(preference="auto"):
         raise SandboxUnavailable(f"unknown sandbox {preference!r}",
                                  hint="use --sandbox auto, bubblewrap or direct")
     if preference == "direct":
-        return DirectBackend(), None
+        return DirectBackend(), _root_warning(DirectBackend())
     bwrap = shutil.which("bwrap")
     ok, why = _bwrap_works(bwrap) if bwrap else (False, "bwrap is not installed")
     if ok:
@@ -353,7 +353,16 @@ def select(preference="auto"):
         raise SandboxUnavailable(f"bubblewrap cannot be used here: {why}",
                                  hint="install it (Debian/Ubuntu: apt-get install bubblewrap) "
                                       "or pass --sandbox direct")
-    return DirectBackend(), (
-        f"bubblewrap is unavailable ({why}); student code runs as a plain child process with "
-        "resource limits only: it can read the grader's files and use the network (docs/sandbox.md). "
-        "Install bubblewrap (apt-get install bubblewrap) for the full sandbox.")
+    backend = DirectBackend()
+    warning = (f"bubblewrap is unavailable ({why}); student code runs as a plain child process with "
+               "resource limits only: it can read the grader's files and use the network (docs/sandbox.md). "
+               "Install bubblewrap (apt-get install bubblewrap) for the full sandbox.")
+    extra = _root_warning(backend)
+    return backend, warning + (" " + extra if extra else "")
+
+
+def _root_warning(backend):
+    if os.getuid() == 0 and not backend.drops_privileges():
+        return ("The grader runs as root and the child could not switch to a throw-away uid: "
+                "student code runs as root, with no process cap.")
+    return None
