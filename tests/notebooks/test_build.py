@@ -72,3 +72,11 @@ def test_build_writes_and_prints_the_autograders(kit):
         master = nbformat.read(kit / "solutions" / f"{name}.ipynb", as_version=4)
         graded = {b.name for b in question_blocks(master) if not b.config.get("manual")}
         assert tests == {f"tests/{q}.py" for q in graded}
+
+
+def test_sync_command_reports_in_sync_masters(monkeypatch, capsys):
+    from nndl_hw4.release.otter_tests import main as sync_main
+
+    monkeypatch.chdir(REPO)
+    assert sync_main([]) == 0
+    assert capsys.readouterr() == ("", "")

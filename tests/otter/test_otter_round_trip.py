@@ -17,6 +17,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -128,35 +129,53 @@ def otter_run(autograder, submission, env, out):
     return {t["name"]: (t.get("score"), t.get("max_score"), t.get("output", "")) for t in results["tests"]}
 
 
+FORGERY = textwrap.dedent("""
+    # A student cell that rewrites the grader's test runner: otter runs its tests in this kernel.
+    import importlib.util
+    if importlib.util.find_spec("nndl_hw4"):   # true only where otter grades
+        import nndl_hw4.otter_bridge as bridge
+        bridge.run_check = bridge.require_accuracy = lambda *args, **kwargs: None
+""")
+SUBMISSIONS = [*((name, kind) for name in NAMES for kind in ("solution", "stubs")), ("optimization", "forged")]
+
+
+def _submission(name, kind, folder, small_cifar):
+    """An export zip, made by the notebook's own export cell: of the solution, the stubs, or forged stubs."""
+    if kind == "solution":
+        stage(folder, name, notebooks.assign(REPO, REPO / "solutions" / f"{name}.ipynb").solution, REPO / "solutions")
+        if name == "dropout":
+            _python(TRAIN, folder, _env(small_cifar))
+    else:
+        nb = nbformat.read(REPO / "assignment" / f"{name}.ipynb", as_version=4)
+        if kind == "forged":
+            nb.cells.insert(2, nbformat.v4.new_code_cell(FORGERY))
+        stage(folder, name, nbformat.writes(nb).encode(), REPO / "assignment")
+    return export(folder, name, _env(small_cifar))
+
+
 @pytest.fixture(scope="module")
-def graded(request, autograders, small_cifar, tmp_path_factory):
-    """graded(name, kind) -> otter's results for an export of the solution or of the stubs (run once each).
+def graded(autograders, small_cifar, full_cifar, tmp_path_factory):
+    """{(notebook, kind): otter's results} for every export in SUBMISSIONS.
 
-    Only the final part reads CIFAR-10 at grading time: the dropout notebook is
-    graded with the full-size generated data, the others need none.
+    The `otter run`s go two at a time: each is mostly a grading process
+    waiting on a kernel. Only the final part reads CIFAR-10 at grading time:
+    the dropout notebook is graded with the full-size generated data.
     """
-    runs = {}
+    folders = {key: tmp_path_factory.mktemp("-".join(key)) for key in SUBMISSIONS}
 
-    def run(name, kind):
-        if (name, kind) not in runs:
-            folder = tmp_path_factory.mktemp(f"{kind}-{name}") / "work"
-            if kind == "solution":
-                solution = notebooks.assign(REPO, REPO / "solutions" / f"{name}.ipynb").solution
-                stage(folder, name, solution, REPO / "solutions")
-                if name == "dropout":
-                    _python(TRAIN, folder, _env(small_cifar))
-            else:
-                stage(folder, name, (REPO / "assignment" / f"{name}.ipynb").read_bytes(), REPO / "assignment")
-            submission = export(folder, name, _env(small_cifar))
-            grading_data = request.getfixturevalue("full_cifar") if name == "dropout" else small_cifar
-            runs[name, kind] = otter_run(autograders[name], submission, _env(grading_data), folder.parent / "results")
-        return runs[name, kind]
-    return run
+    def grade(key):
+        name, kind = key
+        submission = _submission(name, kind, folders[key] / "work", small_cifar)
+        data = full_cifar if name == "dropout" else small_cifar
+        return otter_run(autograders[name], submission, _env(data), folders[key] / "results")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(SUBMISSIONS, pool.map(grade, SUBMISSIONS)))
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_solution_earns_full_marks(graded, name):
-    results = graded(name, "solution")
+    results = graded[name, "solution"]
     for question, rubric_question in GRADED[name].items():
         score, max_score, output = results[question]
         assert max_score == pytest.approx(rubric_question.points), question
@@ -166,7 +185,7 @@ def test_solution_earns_full_marks(graded, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_stubs_earn_nothing(graded, name):
-    results = graded(name, "stubs")
+    results = graded[name, "stubs"]
     for question in GRADED[name]:
         score, _, output = results[question]
         assert score == 0, f"{question}:\n{output}"
@@ -176,7 +195,7 @@ def test_stubs_earn_nothing(graded, name):
 
 
 def test_final_part_without_a_model_says_why(graded):
-    score, _, output = graded("dropout", "stubs")["accuracy"]
+    score, _, output = graded["dropout", "stubs"]["accuracy"]
     assert score == 0 and "no model.npz in your submission" in output, output
 
 
@@ -221,27 +240,14 @@ def test_autograder_zip_is_self_contained(autograders, full_cifar, tmp_path):
     assert where.startswith(str(vendored)) and passed == "True True"
 
 
-FORGERY = textwrap.dedent("""
-    # A student cell that rewrites the grader's test runner: otter runs its tests in this kernel.
-    import importlib.util
-    if importlib.util.find_spec("nndl_hw4"):   # true only where otter grades
-        import nndl_hw4.otter_bridge as bridge
-        bridge.run_check = bridge.require_accuracy = lambda *args, **kwargs: None
-""")
 
-
-def test_otter_scores_can_be_forged(autograders, small_cifar, tmp_path):
+def test_otter_scores_can_be_forged(graded):
     """The weakness the README warns about: stubs plus one hostile cell earn otter's full marks.
 
     `nndl-hw4 grade` gives such a submission 0: there student code runs in a
     sandboxed child and never shares a process with the judging.
     """
-    name = "optimization"
-    nb = nbformat.read(REPO / "assignment" / f"{name}.ipynb", as_version=4)
-    nb.cells.insert(2, nbformat.v4.new_code_cell(FORGERY))
-    folder = stage(tmp_path / "work", name, nbformat.writes(nb).encode(), REPO / "assignment")
-    results = otter_run(autograders[name], export(folder, name, _env(small_cifar)), _env(small_cifar),
-                        tmp_path / "results")
-    for question, rubric_question in GRADED[name].items():
-        score, max_score, output = results[question]
+    results = graded["optimization", "forged"]
+    for question, rubric_question in GRADED["optimization"].items():
+        score, _, output = results[question]
         assert score == pytest.approx(rubric_question.points) and "failed" not in output, question
