@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..checks import all_checks
 from ..reports.gradebook import GRADES_CSV, write_grades_csv
+from ..reports.summary import write_summary
 from ..sandbox.limits import Limits
 from . import reference
 from .grade import Setup, grade_submission
@@ -57,4 +58,6 @@ def grade_batch(submissions, setup, jobs=1, on_done=None):
         finally:
             # On Ctrl-C: start nothing new; what finished is in grades.csv already.
             pool.shutdown(wait=True, cancel_futures=True)
-    return [finished[i] for i in range(len(submissions))]
+    outcomes = [finished[i] for i in range(len(submissions))]
+    write_summary(setup.out_dir, [o.record for o in outcomes])     # class statistics: DIR/summary.md
+    return outcomes

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from ..scoring import BY_HAND, NOT_GRADED, SCORED, question_status
 from .feedback import points
+from .summary import SUMMARY_MD
 
 STYLE = {"ok": "green", "partial errors": "yellow", "failed to grade": "red"}
 SHORT = {"ok": "ok", "partial errors": "partial", "failed to grade": "ungraded"}   # keeps the table in 80 columns
@@ -97,3 +98,6 @@ def print_summary(console, outcomes, rubric, out_dir, title=None):
     console.print(f"Gradebook: [bold]{escape(str(out_dir / 'grades.csv'))}[/]; per submission: "
                   f"{escape(str(out_dir))}/<name>/feedback.md (for the student), results.json (Gradescope), "
                   "grading.json (every check's verdict)", soft_wrap=True)
+    if (out_dir / SUMMARY_MD).is_file():
+        console.print(f"Class statistics: [bold]{escape(str(out_dir / SUMMARY_MD))}[/] (pass rates, diagnosed "
+                      "mistakes, score histogram)", soft_wrap=True)
