@@ -80,3 +80,9 @@ def test_sync_command_reports_in_sync_masters(monkeypatch, capsys):
     monkeypatch.chdir(REPO)
     assert sync_main([]) == 0
     assert capsys.readouterr() == ("", "")
+
+
+def test_build_without_cifar10_where_it_was_asked_for(kit, tmp_path):
+    result = CliRunner().invoke(main, ["build", "--root", str(kit), "--cifar10-dir", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("ERROR: ") and "TIP: pass --cifar10-dir DIR" in result.stderr

@@ -82,14 +82,23 @@ def full_cifar(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def autograders(tmp_path_factory):
-    """{notebook: path of its autograder zip}, as `nndl-hw4 build` writes them."""
-    paths = notebooks.write_autograders(REPO, tmp_path_factory.mktemp("otter"))
+def autograders(full_cifar, tmp_path_factory):
+    """{notebook: path of its autograder zip}, as `nndl-hw4 build --cifar10-dir` writes them.
+
+    The dropout notebook's autograder carries the (generated) CIFAR-10 its
+    final part is scored on, as an instructor ships it for `otter grade`.
+    """
+    paths = notebooks.write_autograders(REPO, tmp_path_factory.mktemp("otter"), cifar10_dir=full_cifar)
     return {path.name.removesuffix("-autograder.zip"): path for path in paths}
 
 
-def _env(cifar10_dir):
-    return dict(os.environ, CIFAR10_DIR=str(cifar10_dir), MPLBACKEND="Agg")
+def _env(cifar10_dir=None):
+    """The environment of the processes a test starts: CIFAR10_DIR only when given."""
+    env = dict(os.environ, MPLBACKEND="Agg")
+    env.pop("CIFAR10_DIR", None)
+    if cifar10_dir is not None:
+        env["CIFAR10_DIR"] = str(cifar10_dir)
+    return env
 
 
 
@@ -154,20 +163,19 @@ def _submission(name, kind, folder, small_cifar):
 
 
 @pytest.fixture(scope="module")
-def graded(autograders, small_cifar, full_cifar, tmp_path_factory):
+def graded(autograders, small_cifar, tmp_path_factory):
     """{(notebook, kind): otter's results} for every export in SUBMISSIONS.
 
     The `otter run`s go two at a time: each is mostly a grading process
-    waiting on a kernel. Only the final part reads CIFAR-10 at grading time:
-    the dropout notebook is graded with the full-size generated data.
+    waiting on a kernel. Only the final part reads CIFAR-10 at grading time,
+    from the copy its autograder carries: no CIFAR10_DIR is set.
     """
     folders = {key: tmp_path_factory.mktemp("-".join(key)) for key in SUBMISSIONS}
 
     def grade(key):
         name, kind = key
         submission = _submission(name, kind, folders[key] / "work", small_cifar)
-        data = full_cifar if name == "dropout" else small_cifar
-        return otter_run(autograders[name], submission, _env(data), folders[key] / "results")
+        return otter_run(autograders[name], submission, _env(), folders[key] / "results")
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(zip(SUBMISSIONS, pool.map(grade, SUBMISSIONS)))
@@ -211,7 +219,10 @@ def test_autograder_zip_is_self_contained(autograders, full_cifar, tmp_path):
         names = zf.namelist()
         zf.extractall(tmp_path / "zip")
     assert "files/nndl_hw4/otter_bridge.py" in names and "files/utils/solver.py" in names
+    assert "files/cifar-10-batches-py/data_batch_5" in names
     assert not [n for n in names if n.startswith("files/nndl/")], "otter would overwrite the students' nndl/"
+    with zipfile.ZipFile(autograders["optimization"]) as zf:
+        assert not [n for n in zf.namelist() if "cifar-10-batches-py" in n], "only the final part needs data"
     config = yaml.safe_load(nbformat.read(REPO / "solutions" / "dropout.ipynb", as_version=4).cells[0].source)
     allowed = {re.split(r"[<>=!~ ]", r)[0] for r in config["requirements"]} | {"nndl_hw4", "nndl", "utils"}
     work = stage(tmp_path / "work", "dropout", b"{}", REPO / "solutions")

@@ -32,6 +32,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from ..errors import KitError
 from .producers import source_files
@@ -69,14 +70,42 @@ def grader_files(root):
     return files
 
 
-def staged_files(root, master):
-    """{relative path: bytes} of the folder otter assign runs in."""
+def cifar10_batches(cifar10_dir):
+    """The cifar-10-batches-py folder at or in cifar10_dir, or a KitError."""
+    from ..reference.utils.data_utils import CIFAR10NotFoundError, find_CIFAR10
+
+    try:
+        return Path(find_CIFAR10(str(cifar10_dir)))
+    except CIFAR10NotFoundError as error:
+        raise KitError(str(error).strip().splitlines()[0], hint="pass --cifar10-dir DIR holding "
+                       "cifar-10-batches-py/ (nndl-hw4 data download --dir DIR)") from None
+
+
+def staged_files(root, master, cifar10_dir=None):
+    """{relative path: bytes} of the folder otter assign runs in.
+
+    With cifar10_dir, the six CIFAR-10 batch files are staged too, as
+    ``cifar-10-batches-py/``, and added to the master's ``autograder_files``:
+    the autograder then carries the data set and otter copies it next to each
+    submission, where the final part's scorer finds it.
+    """
     root = Path(root)
     files = {master.name: master.read_bytes()}
     folder = root / "solutions" / "utils"   # the masters' `files:`
     for path in source_files(folder):
         files[f"utils/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
     files.update(grader_files(root))
+    if cifar10_dir is not None:
+        from ..reference.utils.data_utils import BATCH_FILES, CIFAR10_DIRNAME
+
+        batches = cifar10_batches(cifar10_dir)
+        for name in BATCH_FILES:
+            files[f"{CIFAR10_DIRNAME}/{name}"] = (batches / name).read_bytes()
+        nb = nbformat.reads(files[master.name].decode("utf-8"), as_version=4)
+        config = yaml.safe_load(nb.cells[0].source)
+        config["autograder_files"] = [*config.get("autograder_files", []), CIFAR10_DIRNAME]
+        nb.cells[0].source = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
+        files[master.name] = nbformat.writes(nb).encode("utf-8")
     return files
 
 
@@ -111,9 +140,9 @@ def _key(files):
     return digest.hexdigest()
 
 
-def assign(root, master):
+def assign(root, master, cifar10_dir=None):
     """Run otter assign on one master notebook (memoised on everything staged)."""
-    files = staged_files(root, master)
+    files = staged_files(root, master, cifar10_dir)
     key = _key(files)
     if key not in _memo:
         _memo[key] = _run_otter_assign(master.name, files)
@@ -212,19 +241,35 @@ class StudentNotebooks:
                                  f"(otter-grader {otter_version()})")
 
 
-def write_autograders(root, target=None):
-    """Write ``<name>-autograder.zip`` for every master into target (default dist/otter); the paths."""
+def final_part_masters(root):
+    """The names of the masters that hold the final part (a rubric question of kind accuracy)."""
+    from .otter_tests import load_inputs, question_blocks
+
+    rubric, _ = load_inputs()
+    accuracy = {q.id for q in rubric.questions if q.kind == "accuracy"}
+    return {m.name for m in masters(root)
+            if accuracy & {b.name for b in question_blocks(nbformat.read(m, as_version=4))}}
+
+
+def write_autograders(root, target=None, cifar10_dir=None):
+    """Write ``<name>-autograder.zip`` for every master into target (default dist/otter); the paths.
+
+    cifar10_dir: ship that CIFAR-10 in the autograder of the notebook with the
+    final part (about 180 MB), for graders that cannot point CIFAR10_DIR at it
+    (``otter grade`` containers, Gradescope).
+    """
     root = Path(root)
     target = root / AUTOGRADER_DIR if target is None else Path(target)
     check_masters(root)
+    with_data = final_part_masters(root) if cifar10_dir is not None else set()
     written = []
     for master in masters(root):
         target.mkdir(parents=True, exist_ok=True)
         path = target / f"{master.stem}-autograder.zip"
-        path.write_bytes(assign(root, master).autograder)
+        path.write_bytes(assign(root, master, cifar10_dir if master.name in with_data else None).autograder)
         written.append(path)
     return written
 
 
-__all__ = ["AUTOGRADER_DIR", "Assigned", "StudentNotebooks", "assign", "check_masters", "grader_files",
-           "masters", "normalise", "write_autograders"]
+__all__ = ["AUTOGRADER_DIR", "Assigned", "StudentNotebooks", "assign", "check_masters", "cifar10_batches",
+           "final_part_masters", "grader_files", "masters", "normalise", "write_autograders"]
