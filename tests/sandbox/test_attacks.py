@@ -2,8 +2,13 @@
 
 Each test builds the reference with ONE hostile edit in optim.py and asserts
 which checks fail, with which outcome and message, and that every other
-check still passes (no collateral damage). Both backends run each scenario
-unless the property belongs to bubblewrap alone (see test_isolation.py).
+check still passes (no collateral damage). Every kind of attack runs in both
+backends; further variants of one kind run in bubblewrap only, since what
+they exercise (harness, engine, wire) is the same code in both. Properties
+of bubblewrap alone are in test_isolation.py.
+
+Time: the whole of tests/sandbox takes about 80 s on an idle 2-CPU machine
+(loops cost one or two FAST timeouts each; everything else ~1 s per child).
 """
 
 import dataclasses
@@ -127,9 +132,12 @@ def test_fork_bomb_cap_holds_and_nothing_survives(backend, tmp_path):
     # The attack computes nothing wrong: every check passes, nothing is forged or lost.
     assert graded.failed() == set()
     report = graded.report()
-    assert report["forks"] == ROOMY.processes - 1  # the harness itself is the first process of the uid
-    assert report["uid"] != 0
-    assert processes_of_uid(report["uid"]) == [], "a forked child survived the sandbox"
+    if is_root():
+        assert report["forks"] == ROOMY.processes - 1  # the harness is the throw-away uid's first process
+        assert report["uid"] != 0
+        assert processes_of_uid(report["uid"]) == [], "a forked child survived the sandbox"
+    else:  # the grader's own uid: its other processes count against the cap too
+        assert report["forks"] <= ROOMY.processes - 1
 
 
 # --- exits -----------------------------------------------------------------------

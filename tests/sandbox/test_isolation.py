@@ -114,7 +114,15 @@ def _write_attack(marker, host_targets):
                 open(os.path.join(folder, {marker!r} + "-earlier"), "w").close()
             except OSError:
                 pass
+        rw_mounts = []
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                fields = line.split()
+                point, options, kind = fields[4], fields[5].split(","), fields[fields.index("-") + 1]
+                if "rw" in options and kind not in ("proc", "devpts") and not point.startswith("/dev/"):
+                    rw_mounts.append(point)
         print("HW4-REPORT " + json.dumps({{"written": sorted(set(written)), "earlier": earlier,
+                                          "rw_mounts": sorted(rw_mounts),
                                           "nonce": os.urandom(8).hex(),
                                           "cwd": os.getcwd(), "home": os.environ.get("HOME"),
                                           "tmpdir": os.environ.get("TMPDIR")}}), flush=True)
@@ -144,6 +152,8 @@ def test_writes_land_only_in_scratch_that_vanishes(backend, tmp_path):
     if backend.name == "bubblewrap":
         assert first["cwd"] == first["home"] == "/sandbox/submission"
         assert set(first["written"]) == {"/tmp", "/sandbox/submission"}
+        # Every read-write mount (device nodes and /proc aside) is one of the two scratch tmpfs.
+        assert first["rw_mounts"] == ["/sandbox/submission", "/tmp"]
     else:
         allowed = {"/tmp", "/var/tmp", "/dev/shm", first["tmpdir"]}
         assert set(first["written"]) <= allowed and first["tmpdir"] in first["written"]
@@ -247,8 +257,8 @@ def test_host_environment_does_not_leak(backend, tmp_path, monkeypatch):
     assert report["leaks"] == []
     assert set(report["keys"]) <= {"PATH", "HOME", "LANG", "TMPDIR", "PWD", "OPENBLAS_NUM_THREADS",
                                    "OMP_NUM_THREADS", "MKL_NUM_THREADS"}
-    if backend.name == "bubblewrap" or is_root():
-        # At most its own process: not the grader's environment (which holds the secret).
+    if is_root():
+        # At most its own process: not the grader's, nor bubblewrap's (whose environment is empty anyway).
         assert set(report["readable"]) <= {report["me"]}
 
 
@@ -314,6 +324,9 @@ def test_reference_text_in_the_submission_is_only_the_students_own(bwrap, tmp_pa
 
 def test_no_new_namespaces_or_mounts_but_threads_and_subprocesses_work(backend, tmp_path):
     """A fresh Python could otherwise become root in a new user namespace and mount an unlimited tmpfs."""
+    if backend.name == "direct" and not is_root():
+        pytest.skip("direct backend as non-root: the process cap counts the grading user's own processes, "
+                    "so there is no room to start a subprocess")
     probe = """
 import ctypes, json, os
 libc = ctypes.CDLL(None, use_errno=True)

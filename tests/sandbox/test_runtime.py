@@ -116,7 +116,8 @@ def test_two_sandboxes_at_once_share_nothing(bwrap, tmp_path):
                    for name, nndl in jobs.items()}
         graded = {name: f.result() for name, f in futures.items()}
     assert graded["sleepers"].failed() == set() and graded["clean"].failed() == set()
-    assert graded["sleepers"].report()["forks"] == FAST.processes - 1  # its own cap, not shared
+    if is_root():
+        assert graded["sleepers"].report()["forks"] == FAST.processes - 1  # its own cap, not shared
     assert_only(graded["loop"], ids(CHECKS, lambda c: c.function == "adam"), statuses={"timeout"})
     uids = [r["uid"] for g in graded.values() for r in g.reports()]
     if is_root():

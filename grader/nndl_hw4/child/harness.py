@@ -113,6 +113,14 @@ def _drop_privileges(uid, nproc, keep_read_access=False):
         resource.setrlimit(resource.RLIMIT_NPROC, (int(nproc), int(nproc)))
 
 
+def _flush_console():
+    for console in (sys.stdout, sys.stderr):
+        try:
+            console.flush()
+        except BaseException:  # closed or replaced by student code
+            pass
+
+
 def main(plan_path):
     import json
 
@@ -146,6 +154,8 @@ def main(plan_path):
         # not interleave its own frames with ours, so it ends quietly instead.
         if os.getpid() != owner:
             os._exit(0)
+        if header.get("kind") == "result":
+            _flush_console()  # the grader may stop this process right after the last result
         stream.write_frame(fd, header, doc, data)
 
     def log(kind, **fields):
@@ -203,9 +213,5 @@ if __name__ == "__main__":
     status = main(sys.argv[1])
     # Skip interpreter shutdown: atexit handlers and non-daemon threads of student code
     # must not keep the child alive (or write anything) after the last result.
-    for stream_ in (sys.stdout, sys.stderr):
-        try:
-            stream_.flush()
-        except BaseException:
-            pass
+    _flush_console()
     os._exit(status)

@@ -263,7 +263,7 @@ def _static_binds(python):
     real = [r for r in real if any(_under(r, root) for root in roots)]
     for path in real:
         if not any(other != path and _under(path, other) for other in real):
-            args += ["--tmpfs", path]
+            args += ["--size", str(1 << 16), "--tmpfs", path, "--remount-ro", path]
     return tuple(args)
 
 
@@ -292,10 +292,10 @@ class BubblewrapBackend:
         argv += _static_binds(python)
         argv += ["--proc", "/proc", "--dev", "/dev",
                  "--perms", "1777", "--size", scratch, "--tmpfs", "/tmp",
-                 "--perms", "0755", "--size", scratch, "--tmpfs", str(INSIDE)]
+                 "--perms", "0755", "--size", str(1 << 20), "--tmpfs", str(INSIDE)]
         # The submission folder itself is writable scratch (tmpfs, size-limited);
         # the student's modules and the trusted utils inside it are read-only.
-        argv += ["--perms", "1777", "--dir", str(sub)]
+        argv += ["--perms", "1777", "--size", scratch, "--tmpfs", str(sub)]
         for folder in (harness, io, site_dir):
             argv += ["--perms", "0755", "--dir", str(folder)]
         for entry in sorted(os.listdir(paths.submission)):
@@ -306,9 +306,9 @@ class BubblewrapBackend:
                  "--ro-bind", str(paths.io), str(io)]
         for folder in numpy_dirs():
             argv += ["--ro-bind", str(folder), str(site_dir / folder.name)]
-        # The root and /dev are unlimited tmpfs, writable by the child when bubblewrap runs
-        # unprivileged (the child keeps the grader's uid): make them read-only.
-        argv += ["--remount-ro", "/", "--remount-ro", "/dev", "--chdir", str(sub)]
+        # The root, /dev and /sandbox are tmpfs owned by the child's uid when bubblewrap runs
+        # unprivileged (the first two without a size limit): make them read-only.
+        argv += ["--remount-ro", "/", "--remount-ro", "/dev", "--remount-ro", str(INSIDE), "--chdir", str(sub)]
         # Options go through a memfd (--args): /proc/1/cmdline inside then shows no host path.
         fd = os.memfd_create("bwrap-args", 0)
         os.write(fd, b"".join(a.encode() + b"\0" for a in argv[1:]))
