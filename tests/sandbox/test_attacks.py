@@ -197,6 +197,15 @@ def test_flooding_the_console_costs_nothing(bwrap, tmp_path, where, code):
     assert 0 < len(console.encode()) <= ROOMY.console_bytes  # only the head is kept, for instructors
 
 
+def test_console_head_is_kept_even_unflushed(bwrap, tmp_path):
+    """A short print without flush still reaches the instructors' console head (the child is
+    stopped as soon as its last result is in, so the harness flushes before each result)."""
+    graded = grade(bwrap, write_submission(tmp_path / "sub", attack_at_import("print('debug: optim imported')")),
+                   tmp_path / "ws")
+    assert graded.failed() == set()
+    assert "debug: optim imported" in next(iter(graded.observations.values())).console
+
+
 def test_flooding_the_console_in_the_direct_backend(direct, tmp_path):
     graded = grade(direct, write_submission(tmp_path / "sub", attack_at_import("print('x' * (8 << 20))")),
                    tmp_path / "ws")
