@@ -63,7 +63,8 @@ def test_build_writes_and_prints_the_autograders(kit):
     result = CliRunner().invoke(main, ["build", "--root", str(kit)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert "  notebooks: 3 student notebook(s) made by otter assign (otter-grader 7.0.0)" in lines
+    assert any(line.startswith("  notebooks: 3 student notebook(s) made by otter assign (otter-grader 7.0.")
+               for line in lines)
     for name in NAMES:
         assert f"  wrote   dist/otter/{name}-autograder.zip" in lines
         assert (kit / "assignment" / f"{name}.ipynb").read_bytes() == (REPO / "assignment" / f"{name}.ipynb").read_bytes()
