@@ -51,7 +51,6 @@ CLASS = {
     "alice-reference": (mutants.reference_sources(), set(), "ok"),
     "bob-adam-loops": (attack_in_adam("while True: pass"), {"adam"}, "partial errors"),
     "carol-fork-sleepers": (attack_at_import(SLEEPERS), set(), "ok"),
-    "dave-exits-in-adam": (attack_in_adam("import os; os._exit(0)"), {"adam"}, "partial errors"),
     "erin-memory-bomb-at-import": (attack_at_import("big = np.ones(1 << 40)"), OPTIM_QUESTIONS, "partial errors"),
     # Its forged "passed" claims arrive as well-formed results: graded (status ok), all failing.
     "frank-forges-every-result": (attack_at_import(FORGER, mutant("adam-no-bias-correction")), "ALL", "ok"),
