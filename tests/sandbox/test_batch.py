@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from nndl_hw4.checks import all_checks
 from nndl_hw4.cli import main
 from nndl_hw4.rubric import load_rubric
-from nndl_hw4.sandbox import backends
+from nndl_hw4.sandbox import command
 
 from .helpers import (attack_at_import, attack_in_adam, is_root, mutant, mutants, needs, processes_of_uid,
                       write_submission)
@@ -90,6 +90,6 @@ def test_a_class_with_attacks_grades_to_the_expected_gradebook(bwrap, tmp_path):
     # Nothing the fork sleepers started survived the batch: no process runs as one of the
     # throw-away uids this grader process hands out.
     if is_root():
-        mine = range(backends._UID_BASE + os.getpid() * backends._UID_SLOTS,
-                     backends._UID_BASE + (os.getpid() + 1) * backends._UID_SLOTS)
+        mine = range(command.UID_BASE + os.getpid() * command.UID_SLOTS,
+                     command.UID_BASE + (os.getpid() + 1) * command.UID_SLOTS)
         assert [uid for uid in mine if processes_of_uid(uid)] == []

@@ -9,7 +9,7 @@ import pytest
 
 from nndl_hw4.grading import engine
 from nndl_hw4.grading.workspace import create_workspace
-from nndl_hw4.sandbox import backends
+from nndl_hw4.sandbox import backends, command
 from nndl_hw4.sandbox.backends import Command, DirectBackend, SandboxUnavailable, allocate_uid, select
 
 from .helpers import (FAST, ROOMY, assert_only, attack_at_import, attack_in_adam, grade, ids, is_root, mutants,
@@ -126,8 +126,8 @@ def test_two_sandboxes_at_once_share_nothing(bwrap, tmp_path):
 
 
 def test_uids_are_unique_across_grader_processes():
-    mine = {allocate_uid() for _ in range(backends._UID_SLOTS)}
-    assert len(mine) == backends._UID_SLOTS
+    mine = {allocate_uid() for _ in range(command.UID_SLOTS)}
+    assert len(mine) == command.UID_SLOTS
     code = "from nndl_hw4.sandbox.backends import allocate_uid; print(allocate_uid())"
     others = {int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
               for _ in range(2)}
