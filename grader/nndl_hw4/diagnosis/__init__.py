@@ -72,27 +72,28 @@ def matching(check, outputs, error=None):
     inputs = reference.inputs(check)
     expected = reference.expected(check)
     found = {}
-    with variants.quiet():
-        ref_outputs = variants.reference_outputs(check)
-        replay_reference = None
-        for candidate in variants.candidates(check):
-            mistake = candidate.mistake
-            if mistake.id in found:
-                continue
-            if error is not None or candidate.error is not None:
-                if fingerprint.same_error(error, candidate.error):
-                    found[mistake.id] = (mistake, "error")
-                continue
-            if candidate.outputs is not None and \
-                    fingerprint.same(check, outputs, candidate.outputs, ref_outputs, inputs) == (True, True):
+    candidates = variants.candidates(check)
+    ref_outputs = variants.reference_outputs(check)
+    replay_reference = None
+    for candidate in candidates:
+        mistake = candidate.mistake
+        if mistake.id in found:
+            continue
+        if error is not None or candidate.error is not None:
+            if fingerprint.same_error(error, candidate.error):
+                found[mistake.id] = (mistake, "error")
+            continue
+        if candidate.outputs is not None and \
+                fingerprint.same(check, outputs, candidate.outputs, ref_outputs, inputs) == (True, True):
+            if check.probe not in variants.TRAINED or variants.stable(check, candidate.applied):
                 found[mistake.id] = (mistake, "fingerprint")
-            elif signatures.matches(check, candidate, inputs, outputs, expected):
-                found[mistake.id] = (mistake, "signature")
-            elif check.probe == "fc_net.dropout_loss":
-                if replay_reference is None:
-                    replay_reference = signatures.reference_replay(inputs, outputs) or {}
-                if replay_reference and signatures.replayed(candidate, inputs, outputs, replay_reference):
-                    found[mistake.id] = (mistake, "replay")
+        elif signatures.matches(check, candidate, inputs, outputs, expected):
+            found[mistake.id] = (mistake, "signature")
+        elif check.probe == "fc_net.dropout_loss":
+            if replay_reference is None:
+                replay_reference = signatures.reference_replay(inputs, outputs) or {}
+            if replay_reference and signatures.replayed(candidate, inputs, outputs, replay_reference):
+                found[mistake.id] = (mistake, "replay")
     return found
 
 

@@ -193,11 +193,11 @@ def _replay_loss(applied, inputs, masks):
     kwargs = dict(inputs["kwargs"], dtype=getattr(np, inputs["kwargs"]["dtype"]))
     targets = [m for m in (fc_net, modules["nndl.layer_utils"]) if "dropout_forward" in m.__dict__]
     originals = [(m, m.dropout_forward) for m in targets]
-    with variants.quiet():
+    with variants.quiet(), variants.private_random(modules.values()):
         try:
             for m in targets:
                 m.dropout_forward = dropout_forward
-            np.random.seed(kwargs.get("seed") or 0)
+            fc_net.np.random.seed(kwargs.get("seed") or 0)   # the private generator (variants.private_random)
             net = fc_net.FullyConnectedNet(**kwargs)
             for name, value in inputs["params"].items():
                 net.params[name] = value.copy()

@@ -9,9 +9,10 @@ that moves this check's numbers (epsilon inside the square root), so a
 student who made the mistake in a legitimately different way still matches.
 
 Everything here is deterministic or seeded, so it is computed once per
-process, lazily (only for checks some student fails), under one lock:
-probes seed the global ``np.random``, so two threads must never run them at
-once.
+process, lazily (only for checks some student fails). Probes seed the global
+``np.random``, so two threads never run them at once (LOCK); a check's
+candidates are computed under that check's own lock, so other threads keep
+diagnosing checks that are ready (and keep grading) meanwhile.
 """
 
 import ast
@@ -32,7 +33,7 @@ import numpy as np
 from .. import mutants
 from ..child.execute import ImportFailed, run_check
 
-LOCK = threading.RLock()
+LOCK = threading.RLock()      # held while a probe runs: probes seed the global np.random
 # Probes too costly to fingerprint: training the batchnorm network once per candidate mistake (34 of them)
 # costs ~6 s per process, and every mistake that fails that check also fails (and is named on) one of
 # the network's other checks.
@@ -40,6 +41,11 @@ UNDIAGNOSED = {"training.fc_net_sgd"}
 # Probes whose mistakes signatures.py recognises whatever the student's random draws: no combinations
 # with the legitimate ways of drawing a mask are tried there.
 SIGNED = {"dropout.forward", "dropout.backward", "fc_net.dropout_loss"}
+# Training runs: each candidate costs a training, so no combinations with epsilon inside the square root
+# (such a student is named on the rule's step checks); and a wrong rule may amplify roundoff (the same
+# code then trains to other parameters in the sandbox), so a match counts only if stable().
+TRAINED = {"training.update_rule"}
+STABILITY_NUDGE = 1e-12   # relative change of the initial parameters that a stable run must shrug off
 REFERENCE_DIR = Path(str(resources.files("nndl_hw4.reference.nndl")))
 WHOLE_MODULE = "<module>"     # an edit outside any function: it may change anything in its module
 
@@ -152,8 +158,44 @@ def run(check, applied, inputs):
         return modules[name]
 
     root = str(Path(modules["nndl.optim"].__file__).parents[1])   # errors say "nndl/layers.py:57 in ..."
-    with quiet():
+    with quiet(), private_random(modules.values()):
         return run_check(check.probe, check.modules, module, inputs, root)
+
+
+class _PrivateNumpy:
+    """numpy, except that np.random is a private RandomState (the same streams as the global one)."""
+
+    def __init__(self):
+        self.random = _PrivateRandom()
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+
+class _PrivateRandom:
+    def __init__(self):
+        self._state = np.random.RandomState(0)
+
+    def __getattr__(self, name):       # seed, rand, randn, binomial, ...; default_rng and the rest as they are
+        return getattr(self._state, name) if hasattr(self._state, name) else getattr(np.random, name)
+
+
+@contextlib.contextmanager
+def private_random(modules):
+    """Run code of `modules` (and the probes) on a private np.random: another grading thread drawing from
+    the global one (a judge building a network) must not change a mistake's seeded outputs."""
+    from ..child import probes
+    targets = [m for m in list(modules) + [getattr(probes, n) for n in ("fc_net", "training", "dropout")]
+               if isinstance(getattr(m, "__dict__", {}).get("np"), type(np))]
+    private = _PrivateNumpy()
+    with LOCK:
+        for m in targets:
+            m.np = private
+        try:
+            yield
+        finally:
+            for m in targets:
+                m.np = np
 
 
 @contextlib.contextmanager
@@ -234,7 +276,7 @@ def _combinable(check):
     from ..grading import reference
     from .fingerprint import same
     found = []
-    if not reproducible(check) or check.probe in SIGNED:
+    if not reproducible(check) or check.probe in SIGNED | TRAINED:
         return ()       # random draws: recognised by signatures and replays, not by exact outputs
     edited = set().union(*(touched(m) for m in mistakes() if relevant(check, m)))
     for mutation in mutants.CATALOGUE:
@@ -268,9 +310,24 @@ def structure(tree):
     return "number" if isinstance(tree, (int, float, np.number)) and not isinstance(tree, bool) else tree
 
 
-@functools.lru_cache(maxsize=None)
+_CANDIDATES, _GUARD, _CHECK_LOCKS = {}, threading.Lock(), {}
+
+
 def candidates(check):
-    """[Candidate] for this check: relevant mistakes (and legit combinations) that fail it."""
+    """[Candidate] for this check: relevant mistakes (and legit combinations) that fail it.
+
+    Computed once per check, under that check's own lock: another thread meanwhile diagnoses
+    checks that are ready (LOCK is held only while a probe runs), so it goes on grading.
+    """
+    with _GUARD:
+        lock = _CHECK_LOCKS.setdefault(check, threading.Lock())
+    with lock:
+        if check not in _CANDIDATES:
+            _CANDIDATES[check] = _candidates(check)
+        return _CANDIDATES[check]
+
+
+def _candidates(check):
     if check.probe in UNDIAGNOSED:
         return ()
     if not reproducible(check):
@@ -294,3 +351,16 @@ def candidates(check):
             elif result["status"] == "error" and reference_outputs(check) is not None:
                 found.append(Candidate(mistake, applied, None, result["error"]))
     return tuple(found)
+
+
+@functools.lru_cache(maxsize=None)
+def stable(check, applied):
+    """Whether a candidate's training lands on the same parameters (to the match tolerance) when its
+    initial parameters are nudged by STABILITY_NUDGE: only then can a student's run match it exactly."""
+    from ..grading import reference
+    from .fingerprint import compare
+    inputs = dict(reference.inputs(check))
+    inputs["params"] = {k: v * (1 + STABILITY_NUDGE) for k, v in inputs["params"].items()}
+    nudged = run(check, applied, inputs)
+    first = outputs_of(check, applied)
+    return nudged["status"] == first["status"] == "ok" and compare(nudged["outputs"], first["outputs"], None)[0]

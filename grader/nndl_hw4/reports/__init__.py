@@ -3,7 +3,8 @@
 Per submission, in ``DIR/<name>/``: ``results.json`` (Gradescope schema,
 gradescope.py), ``feedback.md`` (for the student, feedback.py) and
 ``grading.json`` (the record itself, every check's verdict; record.py).
-Per run: ``DIR/grades.csv`` (gradebook.py) and the terminal summary
+Per run: ``DIR/grades.csv`` (gradebook.py), ``DIR/summary.md`` with its
+score histogram (class statistics, summary.py) and the terminal summary
 (terminal.py).
 """
 
