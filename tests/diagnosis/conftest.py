@@ -11,14 +11,14 @@ import pytest
 
 from nndl_hw4 import mutants
 from nndl_hw4.checks import all_checks
-from nndl_hw4.diagnosis import variants
+from nndl_hw4.diagnosis import packages, variants
 from nndl_hw4.grading.inprocess import observe_in_process
 
 
 def load(texts):
     """{'nndl.optim': module, ..., 'utils.solver': module} for module texts."""
     modules = mutants.load_package(texts)
-    modules["utils.solver"] = variants.solver_module(modules["nndl.optim"])
+    modules["utils.solver"] = packages.solver_module(modules["nndl.optim"])
     return modules
 
 

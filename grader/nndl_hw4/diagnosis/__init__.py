@@ -24,7 +24,6 @@ a grader problem here costs a name, never a grade.
 
 from dataclasses import dataclass
 
-from .. import mutants
 from . import fingerprint, signatures, variants
 
 ENABLED = True      # benchmarks switch it off to measure what diagnosis costs

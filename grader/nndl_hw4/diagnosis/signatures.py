@@ -28,7 +28,7 @@ import numpy as np
 from ..checks.common import binomial_tolerance
 from ..checks import replay
 from .fingerprint import compare
-from . import variants
+from . import packages
 
 EXACT = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-5}   # a kept unit is x / (1 - p): one rounding
 
@@ -179,7 +179,7 @@ def _network_calls(mistake_id, inputs, outputs):
 def _replay_loss(applied, inputs, masks):
     """(loss, grads) of the network with `applied` mutations, its dropout replaying `masks`; None if
     it does not call dropout_forward once per mask."""
-    modules = variants.package(applied)
+    modules = packages.package(applied)
     fc_net = modules["nndl.fc_net"]
     used = []
 
@@ -193,11 +193,11 @@ def _replay_loss(applied, inputs, masks):
     kwargs = dict(inputs["kwargs"], dtype=getattr(np, inputs["kwargs"]["dtype"]))
     targets = [m for m in (fc_net, modules["nndl.layer_utils"]) if "dropout_forward" in m.__dict__]
     originals = [(m, m.dropout_forward) for m in targets]
-    with variants.quiet(), variants.private_random(modules.values()):
+    with packages.quiet(), packages.private_random(modules.values()):
         try:
             for m in targets:
                 m.dropout_forward = dropout_forward
-            fc_net.np.random.seed(kwargs.get("seed") or 0)   # the private generator (variants.private_random)
+            fc_net.np.random.seed(kwargs.get("seed") or 0)   # the private generator (packages.private_random)
             net = fc_net.FullyConnectedNet(**kwargs)
             for name, value in inputs["params"].items():
                 net.params[name] = value.copy()

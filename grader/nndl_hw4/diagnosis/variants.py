@@ -16,24 +16,18 @@ diagnosing checks that are ready (and keep grading) meanwhile.
 """
 
 import ast
-import contextlib
 import functools
-import itertools
 import sys
-import tempfile
 import threading
-import types
-import warnings
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from .. import mutants
 from ..child.execute import ImportFailed, run_check
+from .packages import LOCK, sources, package, private_random, quiet
 
-LOCK = threading.RLock()      # held while a probe runs: probes seed the global np.random
 # Probes too costly to fingerprint: training the batchnorm network once per candidate mistake (34 of them)
 # costs ~6 s per process, and every mistake that fails that check also fails (and is named on) one of
 # the network's other checks.
@@ -42,11 +36,10 @@ UNDIAGNOSED = {"training.fc_net_sgd"}
 # with the legitimate ways of drawing a mask are tried there.
 SIGNED = {"dropout.forward", "dropout.backward", "fc_net.dropout_loss"}
 # Training runs: each candidate costs a training, so no combinations with epsilon inside the square root
-# (such a student is named on the rule's step checks); and a wrong rule may amplify roundoff (the same
-# code then trains to other parameters in the sandbox), so a match counts only if stable().
+# (such a student is named on the rule's step checks); and a wrong rule may amplify roundoff into other
+# parameters, so a match counts only if stable().
 TRAINED = {"training.update_rule"}
 STABILITY_NUDGE = 1e-12   # relative change of the initial parameters that a stable run must shrug off
-REFERENCE_DIR = Path(str(resources.files("nndl_hw4.reference.nndl")))
 WHOLE_MODULE = "<module>"     # an edit outside any function: it may change anything in its module
 
 
@@ -87,13 +80,8 @@ def _functions(tree):
 
 
 @functools.lru_cache(maxsize=None)
-def _sources():
-    return mutants.reference_sources()
-
-
-@functools.lru_cache(maxsize=None)
 def _reference_functions(module):
-    return _functions(ast.parse(_sources()[module]))
+    return _functions(ast.parse(sources()[module]))
 
 
 @functools.lru_cache(maxsize=None)
@@ -101,51 +89,10 @@ def touched(mutation):
     """{(module, function qualname)} whose code a mutation changes; (module, WHOLE_MODULE) when it
     changes anything outside functions (an import, a new helper, a class attribute)."""
     before = _reference_functions(mutation.module)
-    after = _functions(ast.parse(mutants.apply([mutation], _sources())[mutation.module]))
+    after = _functions(ast.parse(mutants.apply([mutation], sources())[mutation.module]))
     if before[1] != after[1] or before[0].keys() != after[0].keys():
         return frozenset({(mutation.module, WHOLE_MODULE)})
     return frozenset((mutation.module, name) for name, dump in after[0].items() if before[0][name] != dump)
-
-
-def solver_module(optim_module):
-    """The trusted utils/solver.py bound to `optim_module` (in the sandbox it imports nndl.optim)."""
-    source = resources.files("nndl_hw4.reference.utils").joinpath("solver.py").read_text()
-    module = types.ModuleType("_diagnosis_solver")
-    module.optim = optim_module
-    exec(compile(source.replace("from nndl import optim\n", ""), "utils/solver.py", "exec"), module.__dict__)
-    return module
-
-
-_packages = itertools.count()
-
-
-def _load(texts):
-    """Import module texts as a fresh in-memory package: {'nndl.optim': module, ...}.
-
-    Like mutants.load_package without writing files (a mistake's package is loaded once per process
-    and check group, ~80 of them): its file names exist only to label tracebacks "nndl/layers.py".
-    """
-    name = f"_nndl_diagnosis_{next(_packages)}"
-    folder = Path(tempfile.gettempdir()) / name / "nndl"
-    package = types.ModuleType(name)
-    package.__path__, package.__package__ = [], name
-    sys.modules[name] = package
-    loaded = {}
-    for module in ("layers", "layer_utils", "optim", "fc_net"):     # each after what it imports
-        loaded[f"nndl.{module}"] = mod = types.ModuleType(f"{name}.{module}")
-        mod.__package__, mod.__file__ = name, str(folder / f"{module}.py")
-        sys.modules[mod.__name__] = mod
-        exec(compile(texts[module], mod.__file__, "exec"), mod.__dict__)
-        setattr(package, module, mod)
-    return loaded
-
-
-@functools.lru_cache(maxsize=None)
-def package(applied):
-    """{'nndl.optim': module, ..., 'utils.solver': module} of the reference with `applied` mutation ids."""
-    modules = _load(mutants.apply([mutants.by_id(m) for m in applied], _sources()))
-    modules["utils.solver"] = solver_module(modules["nndl.optim"])
-    return modules
 
 
 def run(check, applied, inputs):
@@ -160,50 +107,6 @@ def run(check, applied, inputs):
     root = str(Path(modules["nndl.optim"].__file__).parents[1])   # errors say "nndl/layers.py:57 in ..."
     with quiet(), private_random(modules.values()):
         return run_check(check.probe, check.modules, module, inputs, root)
-
-
-class _PrivateNumpy:
-    """numpy, except that np.random is a private RandomState (the same streams as the global one)."""
-
-    def __init__(self):
-        self.random = _PrivateRandom()
-
-    def __getattr__(self, name):
-        return getattr(np, name)
-
-
-class _PrivateRandom:
-    def __init__(self):
-        self._state = np.random.RandomState(0)
-
-    def __getattr__(self, name):       # seed, rand, randn, binomial, ...; default_rng and the rest as they are
-        return getattr(self._state, name) if hasattr(self._state, name) else getattr(np.random, name)
-
-
-@contextlib.contextmanager
-def private_random(modules):
-    """Run code of `modules` (and the probes) on a private np.random: another grading thread drawing from
-    the global one (a judge building a network) must not change a mistake's seeded outputs."""
-    from ..child import probes
-    targets = [m for m in list(modules) + [getattr(probes, n) for n in ("fc_net", "training", "dropout")]
-               if isinstance(getattr(m, "__dict__", {}).get("np"), type(np))]
-    private = _PrivateNumpy()
-    with LOCK:
-        for m in targets:
-            m.np = private
-        try:
-            yield
-        finally:
-            for m in targets:
-                m.np = np
-
-
-@contextlib.contextmanager
-def quiet():
-    """Hold the lock; no warnings from the (deliberately wrong) code run under it."""
-    with LOCK, warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        yield
 
 
 def called(check):
@@ -256,7 +159,6 @@ def outputs_of(check, applied):
 @functools.lru_cache(maxsize=None)
 def reference_outputs(check):
     """The reference's probe outputs on the check's inputs (None if it did not run: never expected)."""
-    from ..grading import reference
     result = outputs_of(check, ())
     return result.get("outputs") if result["status"] == "ok" else None
 
