@@ -11,7 +11,7 @@ import fnmatch
 import json
 import re
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -41,11 +41,12 @@ class Question:
     checks: tuple = ()        # resolved check ids, in catalogue order
     line: int = 0             # where the question starts in the rubric file
     split: str = "val"        # accuracy only: "val" (validation) or "test"
+    deferred: bool = False    # accuracy only: not scored in this run (the demo has no dataset)
 
     @property
     def scored_now(self):
         """True when `nndl-hw4 grade` computes this question's points (kinds auto and accuracy)."""
-        return self.kind in ("auto", "accuracy")
+        return self.kind == "auto" or (self.kind == "accuracy" and not self.deferred)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,11 @@ class Rubric:
 
     def check_ids(self):
         return [c for q in self.questions for c in q.checks]
+
+    def without_accuracy(self):
+        """This rubric with its accuracy questions left unscored (for runs without CIFAR-10)."""
+        return replace(self, questions=tuple(replace(q, deferred=True) if q.kind == "accuracy" else q
+                                             for q in self.questions))
 
     def fingerprint(self):
         """Everything that changes scores (not comments or layout), as canonical JSON."""

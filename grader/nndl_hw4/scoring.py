@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 # What a question's points are in one grading run.
 SCORED = "scored"                  # auto: points from its checks; accuracy: from the saved model
-NOT_GRADED = "not graded yet"      # accuracy, when no model score is given (score_question without one)
+NOT_GRADED = "not graded yet"      # accuracy, deferred in this run (the demo has no dataset)
 BY_HAND = "graded by hand"         # manual: free response
 
 # The final part (spec section 4): min(floor(X - 32) / 28, 1) of its points, X in percent.
@@ -30,8 +30,10 @@ class QuestionScore:
 
 
 def question_status(question):
-    """How `nndl-hw4 grade` scores the question: SCORED (auto, accuracy) or BY_HAND (manual)."""
-    return BY_HAND if question.kind == "manual" else SCORED
+    """How `nndl-hw4 grade` scores the question: SCORED, NOT_GRADED (deferred accuracy) or BY_HAND."""
+    if question.kind == "manual":
+        return BY_HAND
+    return SCORED if question.scored_now else NOT_GRADED
 
 
 def score_question(question, verdicts, model_score=None):

@@ -23,7 +23,7 @@ from .score import ModelScore, score_saved_model
 
 def accuracy_splits(rubric):
     """The splits ('val', 'test') the rubric's accuracy questions are scored on, sorted."""
-    return sorted({q.split for q in rubric.questions if q.kind == "accuracy"})
+    return sorted({q.split for q in rubric.questions if q.kind == "accuracy" and q.scored_now})
 
 
 def may_hold_model(submission):

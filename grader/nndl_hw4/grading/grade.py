@@ -94,7 +94,7 @@ def _model_data(staged, setup):
     """{split: Split} a staged model is scored on (prepared before the batch, else loaded now)."""
     if staged.model is None:
         return {}
-    splits = sorted({q.split for q in setup.rubric.questions if q.kind == "accuracy"})
+    splits = sorted({q.split for q in setup.rubric.questions if q.kind == "accuracy" and q.scored_now})
     return {s: setup.datasets.get(s) or load_split(s, setup.cifar10_dir) for s in splits}
 
 
@@ -168,7 +168,8 @@ def _judge_all(setup, staged, record, data):
                 verdict = judge(check, observation)
             records.append(_check_record(check, question.id, observation, verdict))
             verdicts[check_id] = (verdict.passed, check.weight)
-        model_score = score_model(staged.model, question.split, data) if question.kind == "accuracy" else None
+        scored_model = question.kind == "accuracy" and question.scored_now
+        model_score = score_model(staged.model, question.split, data) if scored_model else None
         score = score_question(question, verdicts, model_score)
         record["questions"].append({
             "id": question.id, "title": question.title, "part": question.part, "kind": question.kind,

@@ -13,7 +13,8 @@ from .summary import SUMMARY_MD
 
 STYLE = {"ok": "green", "partial errors": "yellow", "failed to grade": "red"}
 SHORT = {"ok": "ok", "partial errors": "partial", "failed to grade": "ungraded"}   # keeps the table in 80 columns
-INSTRUCTOR_TEXT = {NOT_GRADED: "scored from the saved model in a later step", BY_HAND: "graded by hand"}
+INSTRUCTOR_TEXT = {NOT_GRADED: "not scored here: the demo has no CIFAR-10 and no saved models",
+                   BY_HAND: "graded by hand"}
 
 
 @contextmanager
