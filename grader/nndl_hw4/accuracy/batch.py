@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from ..errors import DataError
 from ..grading.submission import MAX_DEPTH, MODEL_FILE
 from .dataset import SPLITS, load_split
-from .model_file import MISSING
+from .model_file import MISSING, too_big
 from .score import ModelScore, score_saved_model
 
 
@@ -68,8 +68,13 @@ def prepare(setup, submissions, cifar10_dir=None):
     return replace(setup, datasets={**setup.datasets, **datasets})
 
 
-def score_model(model_path, split, datasets):
-    """ModelScore of the staged model (None: not handed in) on the prepared split."""
+def score_model(model_path, split, datasets, oversized=None):
+    """ModelScore of the staged model (None: not handed in) on the prepared split.
+
+    `oversized` is the size in bytes of a model.npz staging left behind for being over the cap.
+    """
+    if oversized is not None:
+        return ModelScore(split=split, fraction=0.0, problem=too_big(MODEL_FILE, oversized))
     if model_path is None:
         return ModelScore(split=split, fraction=0.0, problem=MISSING)
     data = datasets.get(split)

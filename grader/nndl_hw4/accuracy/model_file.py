@@ -101,6 +101,12 @@ def _read_member(archive, info, name):
     return key, np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
 
 
+def too_big(name, size, max_bytes=MAX_MODEL_BYTES):
+    """The student-facing message for a model file of `size` bytes over the cap."""
+    return (f"{name} is {_mib(size)}, more than the {_mib(max_bytes)} allowed: save a smaller "
+            "network (fewer or narrower hidden layers, or dtype float32)")
+
+
 def read_arrays(path, max_bytes=MAX_MODEL_BYTES):
     """{key: array} of the .npz at `path`, read defensively (see the module docstring)."""
     path = Path(path)
@@ -111,8 +117,7 @@ def read_arrays(path, max_bytes=MAX_MODEL_BYTES):
         raise ModelFileError(f"{name} is not a regular file")
     size = path.stat().st_size
     if size > max_bytes:
-        raise ModelFileError(f"{name} is {_mib(size)}, more than the {_mib(max_bytes)} allowed: save a smaller "
-                             "network (fewer or narrower hidden layers, or dtype float32)")
+        raise ModelFileError(too_big(name, size, max_bytes))
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()

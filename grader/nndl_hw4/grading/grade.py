@@ -27,7 +27,7 @@ from ..reports import FEEDBACK_MD, RESULTS_JSON, load_record, write_submission_r
 from ..scoring import QuestionScore, score_question, totals
 from .engine import Observation, observe
 from .judging import judge
-from .submission import SubmissionError, stage
+from .submission import MODEL_FILE, SubmissionError, stage
 from .workspace import create_workspace, remove_workspace
 
 RECORD_SCHEMA = 1
@@ -169,7 +169,8 @@ def _judge_all(setup, staged, record, data):
             records.append(_check_record(check, question.id, observation, verdict))
             verdicts[check_id] = (verdict.passed, check.weight)
         scored_model = question.kind == "accuracy" and question.scored_now
-        model_score = score_model(staged.model, question.split, data) if scored_model else None
+        model_score = (score_model(staged.model, question.split, data, staged.oversized_model)
+                       if scored_model else None)
         score = score_question(question, verdicts, model_score)
         record["questions"].append({
             "id": question.id, "title": question.title, "part": question.part, "kind": question.kind,
@@ -201,7 +202,7 @@ def grade_submission(submission, setup):
     try:
         staged = stage(submission, stage_dir / "copy")
         record["files"], record["missing_modules"] = staged.files, list(staged.missing)
-        record["model"] = staged.model.name if staged.model else None
+        record["model"] = MODEL_FILE if staged.model or staged.oversized_model else None
         record["notes"] += staged.notes
         data = _model_data(staged, setup)
         record["key"] = cache_key(staged.files, setup, {s: d.fingerprint for s, d in data.items()})

@@ -52,6 +52,7 @@ class Staged:
     files: dict = field(default_factory=dict)     # {"nndl/optim.py": sha256 hex}
     missing: tuple = ()                           # required modules not handed in: ("fc_net",)
     model: Path | None = None
+    oversized_model: int | None = None            # size of a model.npz left behind for being over the cap
     notes: list = field(default_factory=list)     # what was skipped, for the instructor
 
     @property
@@ -210,12 +211,22 @@ def _copy_regular(path, target, shown, staged):
         staged.notes.append(f"ignored {shown}: not a regular file (a symlink?)")
         return
     if info.st_size > _cap_for(path.name):
-        raise _too_big(shown)
-    with open(path, "rb") as src, open(target, "wb") as out:
+        _oversized(staged, path.name, shown, info.st_size)
+        return
+    with open(path, "rb") as src:
         data = src.read(_cap_for(path.name) + 1)
-        if len(data) > _cap_for(path.name):
-            raise _too_big(shown)
-        out.write(data)
+    if len(data) > _cap_for(path.name):
+        _oversized(staged, path.name, shown, len(data))
+        return
+    target.write_bytes(data)
+
+
+def _oversized(staged, name, shown, size):
+    """An oversized model costs the final part only (scored 0 with the reason); a module fails staging."""
+    if name != MODEL_FILE:
+        raise _too_big(shown)
+    staged.oversized_model = size
+    staged.notes.append(f"ignored {shown}: {size >> 20} MiB, over the {MAX_MODEL_BYTES >> 20} MiB cap")
 
 
 def _member_problem(info, name):
@@ -270,11 +281,13 @@ def _stage_zip(path, staged):
                 info = files[name][0]
                 cap = _cap_for(rel)
                 if info.file_size > cap:
-                    raise _too_big(rel)
+                    _oversized(staged, rel, rel, info.file_size)
+                    continue
                 with archive.open(info) as src:
                     data = src.read(cap + 1)
                 if len(data) > cap:
-                    raise _too_big(rel)
+                    _oversized(staged, rel, rel, len(data))
+                    continue
                 (staged.root / rel).write_bytes(data)
     except SubmissionError:
         raise
