@@ -7,7 +7,9 @@ from .conftest import nndl_members, read_csv, read_json, reference_texts, run_cl
 
 def test_an_infinite_loop_is_partial_errors_and_is_retried_next_run(tmp_path, quick_rubric):
     texts = reference_texts()
-    texts["optim"] = texts["optim"].replace("    t = config['t'] + 1\n", "    t = config['t'] + 1\n    while True:\n        pass\n")
+    texts["optim"] = texts["optim"].replace(
+        "    t = config['t'] + 1\n", "    t = config['t'] + 1\n    print('adam: looping', flush=True)\n"
+                                    "    while True:\n        pass\n")
     student = write_dir(tmp_path / "looping", texts)
     out = tmp_path / "out"
     result = run_cli("grade", student, "--out", out, "--timeout", 2, "--rubric", quick_rubric)
@@ -16,6 +18,9 @@ def test_an_infinite_loop_is_partial_errors_and_is_retried_next_run(tmp_path, qu
     assert record["status"] == "partial errors" and "timed out: adam/" in record["reason"]
     adam = next(q for q in record["questions"] if q["id"] == "adam")
     assert adam["points"] == 0 and "adam timed out" in adam["checks"][0]["message"]
+    # The instructor sees what the looping child printed; passing checks keep no console.
+    assert "adam: looping" in adam["checks"][0]["console"]
+    assert all(c["console"] == "" for q in record["questions"] if q["id"] != "adam" for c in q["checks"])
     rmsprop = next(q for q in record["questions"] if q["id"] == "rmsprop")
     assert rmsprop["points"] == 5                              # the loop costs adam only
     assert record["cacheable"] is False

@@ -36,7 +36,8 @@ OK, PARTIAL, FAILED = "ok", "partial errors", "failed to grade"
 # Observations that are not the student's code answering: a reason to flag the submission.
 PROBLEMS = {"import-error": "failed to import", "timeout": "timed out", "crashed": "crashed",
             "garbage": "returned unreadable output", "missing": "need a module that is missing"}
-NOT_CACHED = {"timeout", "garbage"}  # may depend on the machine's load: retried by the next run
+NOT_CACHED = {"timeout", "garbage"}
+CONSOLE_KEPT = 2000   # characters of a misbehaving child's output kept in grading.json  # may depend on the machine's load: retried by the next run
 # Modules that import others of the submission (in the reference and the stubs alike), so a
 # check needing one also needs these: a missing module is then named, not an ImportError.
 IMPORTS = {"nndl.layer_utils": ("nndl.layers",), "nndl.fc_net": ("nndl.layers", "nndl.layer_utils"),
@@ -117,7 +118,9 @@ def _check_record(check, question_id, observation, verdict):
             "label": check.label, "public": check.public, "weight": check.weight,
             "passed": verdict.passed, "message": verdict.message, "diagnosis": verdict.diagnosis,
             "detail": verdict.detail, "outcome": _observation_kind(observation),
-            "error": observation.error, "note": observation.note, "seconds": round(observation.seconds, 4)}
+            "error": observation.error, "note": observation.note, "seconds": round(observation.seconds, 4),
+            # What the child printed, for the instructor, when it did not answer normally.
+            "console": observation.console[-CONSOLE_KEPT:] if observation.status in PROBLEMS else ""}
 
 
 def _reason(check_records, missing):
