@@ -103,6 +103,21 @@ def test_caches_are_ignored_and_kept(built_kit):
     assert (built_kit / "assignment" / "nndl" / "__pycache__" / "layers.cpython-311.pyc").exists()
 
 
+@pytest.mark.parametrize("left_behind", [
+    pytest.param("cifar-10-batches-py/data_batch_1", id="downloaded-data"),
+    pytest.param("model.npz", id="saved-model"),
+    pytest.param(".OTTER_LOG", id="otter-log"),
+    pytest.param("dropout_2026_11_26T10_00_00_000000.zip", id="otter-export"),
+])
+def test_what_running_the_notebooks_leaves_is_ignored_and_kept(built_kit, left_behind):
+    path = built_kit / "assignment" / left_behind
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"work")
+    builder.check(built_kit)
+    assert builder.build(built_kit).removed == ()
+    assert path.read_bytes() == b"work"
+
+
 def test_build_removes_emptied_folders(built_kit):
     (built_kit / "assignment" / "old" / "deep").mkdir(parents=True)
     (built_kit / "assignment" / "old" / "deep" / "file.txt").write_text("stale")

@@ -12,7 +12,8 @@ set of ``(path inside assignment/, bytes)`` pairs (see producers.py):
 deletes files in ``assignment/`` that no producer yields, so the tree is
 exactly the producers' output. ``check`` compares instead of writing and
 raises ``StaleReleaseError`` naming each changed, missing and extra file.
-Caches (``__pycache__``, ``.ipynb_checkpoints``) are never compared or deleted.
+Caches (``__pycache__``, ``.ipynb_checkpoints``) and what running the notebooks leaves
+behind (data, model.npz, otter's log and export zips) are never compared or deleted.
 
 Extending the release: append a producer to ``PRODUCERS``; ``build`` and
 ``build --check`` then cover its files with no other change. Two producers
@@ -26,7 +27,7 @@ from pathlib import Path
 from ..errors import KitError, StaleReleaseError, UsageError
 from .config import load_config
 from .notebooks import StudentNotebooks
-from .producers import SKIPPED, BuildContext, CopiedFiles, StubbedModules
+from .producers import BuildContext, CopiedFiles, StubbedModules, is_skipped
 
 RELEASE_DIR = "assignment"
 PRODUCERS = (StubbedModules("nndl"), CopiedFiles("utils"), StudentNotebooks())
@@ -109,7 +110,7 @@ def existing_files(target):
     return {
         path.relative_to(target).as_posix()
         for path in target.rglob("*")
-        if (path.is_file() or path.is_symlink()) and not SKIPPED & set(path.relative_to(target).parts)
+        if (path.is_file() or path.is_symlink()) and not is_skipped(path.relative_to(target))
     }
 
 

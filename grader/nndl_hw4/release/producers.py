@@ -15,7 +15,15 @@ from .config import ReleaseConfig, check_names
 from .regions import find_regions
 from .stubs import make_stub
 
-SKIPPED = {"__pycache__", ".ipynb_checkpoints"}  # caches, in solutions/ and in assignment/
+# Never compared, copied or deleted: caches, and what working through the notebooks in a
+# release folder leaves there (data, a saved model, otter's log and export zips).
+SKIPPED = {"__pycache__", ".ipynb_checkpoints", "cifar-10-batches-py", "model.npz", ".OTTER_LOG"}
+
+
+def is_skipped(relative):
+    """True for a path (relative to solutions/ or assignment/) the build leaves alone."""
+    relative = Path(relative)
+    return bool(SKIPPED & set(relative.parts)) or relative.suffix in (".pyc", ".zip")
 
 
 @dataclass
@@ -38,7 +46,7 @@ def source_files(folder):
     return sorted(
         path
         for path in folder.rglob("*")
-        if path.is_file() and not SKIPPED & set(path.relative_to(folder).parts) and path.suffix != ".pyc"
+        if path.is_file() and not is_skipped(path.relative_to(folder))
     )
 
 
