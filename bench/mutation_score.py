@@ -93,6 +93,8 @@ def main():
         print(f"graded {len(outcomes)} submissions in {seconds:.1f} s (--jobs {args.jobs}, diagnosis "
               f"{'on' if enabled else 'off'}): {failed} failed checks, {named} diagnosed"
               + (f", {timed.seconds:.1f} s inside diagnose" if enabled else ""))
+        for error in diagnosis.errors:
+            print(f"  diagnosis error: {error}")
 
 
 if __name__ == "__main__":
