@@ -1,9 +1,13 @@
 """The nndl-hw4 command line: one group, one subcommand per verb.
 
 Each verb lives beside the library code it drives (``release/cli.py``,
-``cifar/cli.py``, ...) and is registered here. This module is the one place
+``cifar/cli.py``, ...) and is registered here by name: its module is imported
+only when the verb runs (or ``--help`` lists it), so ``nndl-hw4 grade`` does
+not pay for otter, nbformat or the download code. This module is the one place
 that turns a KitError into an ``ERROR``/``TIP`` message and an exit status.
 """
+
+import importlib
 
 import click
 
@@ -23,8 +27,26 @@ class _ReportedKitError(click.ClickException):
             click.secho(f"TIP: {self.error.hint}", fg="yellow", err=True)
 
 
+# verb: (module, command object), relative to this package; imported when first needed.
+COMMANDS = {
+    "build": (".release.cli", "build"),
+    "data": (".cifar.cli", "data"),
+    "grade": (".grading.cli", "grade"),
+    "gradescope": (".gradescope.cli", "gradescope"),
+}
+
+
 class KitGroup(click.Group):
-    """A click group that reports KitError as ERROR + TIP and exits non-zero."""
+    """A click group that reports KitError as ERROR + TIP and exits non-zero; verbs load lazily."""
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in COMMANDS:
+            module, attribute = COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module, __package__), attribute), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         try:
@@ -37,18 +59,3 @@ class KitGroup(click.Group):
 @click.version_option(__version__, prog_name="nndl-hw4")
 def main():
     """HW4 assignment kit: build the student release, get CIFAR-10, grade submissions."""
-
-
-def _register():
-    from .cifar.cli import data
-    from .gradescope.cli import gradescope
-    from .grading.cli import grade
-    from .release.cli import build
-
-    main.add_command(build)
-    main.add_command(data)
-    main.add_command(grade)
-    main.add_command(gradescope)
-
-
-_register()
