@@ -1,8 +1,10 @@
 """Grading many submissions: concurrently, with grades.csv rewritten after each one.
 
 Threads are enough: the work happens in sandboxed child processes and in
-numpy. The trusted side of every check (inputs, reference outputs, accepted
-variants) is computed once, before the threads start.
+numpy. The trusted side of every check (inputs, reference outputs) is computed
+once, before the threads start; the accepted variants' outputs and the
+mistakes' (diagnosis) only when a submission fails a check, on a private
+np.random (grading.reference).
 """
 
 import threading
@@ -29,7 +31,6 @@ def warm_up(setup):
     for check in setup.checks.values():
         reference.inputs(check)
         reference.expected(check)
-        reference.alternatives(check)
 
 
 def grade_batch(submissions, setup, jobs=1, on_done=None):
