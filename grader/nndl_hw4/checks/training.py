@@ -91,13 +91,30 @@ def _judge_rule(rule, title):
     return judge
 
 
+def _param_shapes(kwargs):
+    """{name: shape} of the network's parameters, in the order the reference creates them."""
+    dims = [kwargs["input_dim"], *kwargs["hidden_dims"], kwargs["num_classes"]]
+    shapes = {}
+    for i in range(1, len(dims)):
+        shapes[f"W{i}"], shapes[f"b{i}"] = (dims[i - 1], dims[i]), (dims[i],)
+        if kwargs["use_batchnorm"] and i < len(dims) - 1:
+            shapes[f"gamma{i}"], shapes[f"beta{i}"] = (dims[i],), (dims[i],)
+    return shapes
+
+
+def _reference_net(kwargs):
+    """The reference network for `kwargs`, built at size zero so that its constructor draws nothing from
+    the global np.random (grading threads share it); the caller gives it its parameters."""
+    return ReferenceNet(**dict(kwargs, hidden_dims=[0] * len(kwargs["hidden_dims"]), input_dim=0, num_classes=0))
+
+
 def _judge_fc(title):
     fail = failure("FullyConnectedNet", title)
 
     def judge(student, expected, inputs):
         kwargs = dict(inputs["kwargs"], dtype=np.float64)
-        net = ReferenceNet(**kwargs)
-        problem = _params_problem(student["params"], {k: v.shape for k, v in net.params.items()})
+        net = _reference_net(kwargs)
+        problem = _params_problem(student["params"], _param_shapes(kwargs))
         if problem:
             return fail(problem)
         net.params = {k: student["params"][k].astype(np.float64) for k in net.params}
