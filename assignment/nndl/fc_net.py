@@ -187,7 +187,7 @@ class FullyConnectedNet(object):
 
         Input / output: Same as TwoLayerNet above.
         """
-        X = X.astype(self.dtype)
+        X = X.astype(self.dtype, copy=False)
         mode = 'test' if y is None else 'train'
 
         # Set train/test mode for batchnorm params and dropout param since they

@@ -193,7 +193,7 @@ class FullyConnectedNet(object):
 
         Input / output: Same as TwoLayerNet above.
         """
-        X = X.astype(self.dtype)
+        X = X.astype(self.dtype, copy=False)
         mode = 'test' if y is None else 'train'
 
         # Set train/test mode for batchnorm params and dropout param since they
@@ -252,9 +252,6 @@ class FullyConnectedNet(object):
         #   DROPOUT: Incorporate the backward pass of dropout.
         # ================================================================ #
         loss, dscores = softmax_loss(scores, y)
-        weights = [self.params['W%d' % i] for i in range(1, L + 1)]
-        loss += 0.5 * self.reg * sum(np.sum(W * W) for W in weights)
-
         dh, grads['W%d' % L], grads['b%d' % L] = affine_backward(dscores, out_cache)
         for i in range(L - 1, 0, -1):
             fc_cache, bn_cache, relu_cache, do_cache = caches[i - 1]
@@ -264,8 +261,13 @@ class FullyConnectedNet(object):
             if self.use_batchnorm:
                 da, grads['gamma%d' % i], grads['beta%d' % i] = batchnorm_backward(da, bn_cache)
             dh, grads['W%d' % i], grads['b%d' % i] = affine_backward(da, fc_cache)
-        for i, W in enumerate(weights, start=1):
-            grads['W%d' % i] += self.reg * W
+
+        # L2 regularisation of every weight matrix (not biases, gammas, betas).
+        if self.reg:   # with reg = 0 it would change nothing: skip two passes over every weight
+            weights = [self.params['W%d' % i] for i in range(1, L + 1)]
+            loss += 0.5 * self.reg * sum(np.sum(W * W) for W in weights)
+            for i, W in enumerate(weights, start=1):
+                grads['W%d' % i] += self.reg * W
         # ================================================================ #
         # END YOUR CODE HERE
         # ================================================================ #

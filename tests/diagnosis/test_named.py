@@ -37,8 +37,8 @@ REWRITTEN = [
                  {"batchnorm_forward_train/output", "batchnorm_backward/gradients"}, id="ddof1-by-hand"),
     pytest.param("fc-reg-no-half",
                  _rewrite("fc-reg-no-half", "fc_net",
-                          "        loss += 0.5 * self.reg * sum(np.sum(W * W) for W in weights)\n",
-                          "        for W in weights:\n            loss += self.reg * np.sum(W ** 2)\n"),
+                          "            loss += 0.5 * self.reg * sum(np.sum(W * W) for W in weights)\n",
+                          "            for W in weights:\n                loss += self.reg * np.sum(W ** 2)\n"),
                  {"hw3/fc_loss", "fc_net_batchnorm/loss"}, id="no-half-in-a-loop"),
 ]
 

@@ -77,8 +77,8 @@ UNKNOWN_BUGS = [
                      (("mask = ((np.random.rand(*x.shape) >= p) / (1 - p))",
                        "mask = ((np.random.rand(*x.shape) >= p + 0.1) / (1 - p))"),), "dropout drops p + 0.1"),
     mutants.Mutation("fc-reg-tripled-in-loss", "fc_net",
-                     (("        loss += 0.5 * self.reg * sum(np.sum(W * W) for W in weights)\n",
-                       "        loss += 1.5 * self.reg * sum(np.sum(W * W) for W in weights)\n"),), "L2 term x3"),
+                     (("            loss += 0.5 * self.reg * sum(np.sum(W * W) for W in weights)\n",
+                       "            loss += 1.5 * self.reg * sum(np.sum(W * W) for W in weights)\n"),), "L2 term x3"),
     mutants.Mutation("relu-leaky", "layers",
                      (("    out = np.maximum(x, 0)\n", "    out = np.maximum(x, 0.01 * x)\n"),), "a leaky ReLU"),
 ]
