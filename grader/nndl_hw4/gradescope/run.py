@@ -85,7 +85,7 @@ def grade(root, scratch):
     setup = make_setup(rubric, backend, scratch / "reports", limits, force=True)
     setup = prepare(setup, [submission], cifar10_dir(root))   # DataError: a set-up problem, said once
     print(f"Grading {submission.path} (sandbox: {backend.name}, rubric: {RUBRIC_TOML}, {rubric.total:g} points)")
-    [outcome] = grade_batch([submission], setup, jobs=1)
+    [outcome] = grade_batch([submission], setup, jobs=1, summary=False)   # no class here: no summary.md
     folder = setup.out_dir / submission.name
     print((folder / FEEDBACK_MD).read_text(encoding="utf-8"))
     results = json.loads((folder / RESULTS_JSON).read_text(encoding="utf-8"))
