@@ -1,8 +1,9 @@
 """grades.csv: one row per submission, a column per question, empty cells for what is not scored."""
 
 import csv
+import json
 
-from nndl_hw4.reports.gradebook import header
+from nndl_hw4.reports.gradebook import header, row
 
 
 def _rows(out):
@@ -47,3 +48,13 @@ def test_text_cells_never_start_like_a_formula(graded):
     record = dict(outcomes["corrupt"].record, reason="=HYPERLINK(\"http://x\")", name="@alice")
     cells = row(record, rubric)
     assert cells[0] == "'@alice" and cells[-2] == "'=HYPERLINK(\"http://x\")"
+
+
+def test_a_batch_keeps_no_record_in_memory(graded):
+    # Memory stays flat whatever the class size: each record is read back from grading.json when needed.
+    out, rubric, outcomes = graded
+    for name, outcome in outcomes.items():
+        assert outcome._record is None, name
+        assert outcome.record == json.loads((out / name / "grading.json").read_text()), name
+    with open(out / "grades.csv", newline="") as f:
+        assert list(csv.reader(f))[1:] == [row(outcomes[name].record, rubric) for name in sorted(outcomes)]

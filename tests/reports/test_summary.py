@@ -45,6 +45,11 @@ def test_class_statistics_of_a_small_class():
     assert [count for _, _, count in stats.histogram()] == [0, 0, 1, 0, 0, 0, 0, 1, 0, 1]
 
 
+def test_class_statistics_read_the_records_once():
+    # A batch streams them back from disk: any iterable, read once.
+    assert class_statistics(iter(SMALL_CLASS)) == class_statistics(SMALL_CLASS)
+
+
 def test_the_markdown_shows_the_numbers():
     text = render_summary(class_statistics(SMALL_CLASS), "scores.png")
     assert "3 submission(s) graded, 1 could not be graded." in text

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..checks import all_checks
 from ..reports.gradebook import GRADES_CSV, write_grades_csv
+from ..reports.gradebook import row as gradebook_row
 from ..reports.summary import write_summary
 from ..sandbox.limits import Limits
 from . import reference
@@ -41,15 +42,18 @@ def grade_batch(submissions, setup, jobs=1, on_done=None, summary=True):
     """
     setup.out_dir.mkdir(parents=True, exist_ok=True)
     warm_up(setup)
-    finished, lock = {}, threading.Lock()
+    finished, rows, lock = {}, {}, threading.Lock()
 
     def done(index, outcome):
         with lock:
             finished[index] = outcome
-            records = [finished[i].record for i in sorted(finished)]
-            write_grades_csv(setup.out_dir / GRADES_CSV, records, setup.rubric)
+            rows[index] = gradebook_row(outcome.record, setup.rubric)
+            write_grades_csv(setup.out_dir / GRADES_CSV, [rows[i] for i in sorted(rows)], setup.rubric)
             if on_done:
                 on_done(outcome)
+            # Memory stays flat whatever the class size: the record (~0.1 MiB) is on disk, and what
+            # needs it later (summary.md, the caller) reads it back from there.
+            outcome.release()
 
     if jobs <= 1:
         for index, submission in enumerate(submissions):
@@ -65,5 +69,5 @@ def grade_batch(submissions, setup, jobs=1, on_done=None, summary=True):
             pool.shutdown(wait=True, cancel_futures=True)
     outcomes = [finished[i] for i in range(len(submissions))]
     if summary:
-        write_summary(setup.out_dir, [o.record for o in outcomes])     # class statistics: DIR/summary.md
+        write_summary(setup.out_dir, (o.record for o in outcomes))     # class statistics: DIR/summary.md
     return outcomes

@@ -23,7 +23,7 @@ from .. import __version__
 from ..accuracy.batch import score_model
 from ..accuracy.dataset import load_split
 from ..checks.base import Verdict
-from ..reports import FEEDBACK_MD, RESULTS_JSON, load_record, write_submission_reports
+from ..reports import FEEDBACK_MD, GRADING_JSON, RESULTS_JSON, load_record, write_submission_reports
 from ..scoring import QuestionScore, score_question, totals
 from .engine import Observation, observe
 from .judging import judge
@@ -61,9 +61,20 @@ class Setup:
 @dataclass
 class Outcome:
     submission: object
-    record: dict
+    _record: dict | None       # the grading record; None once released (see record)
     cached: bool = False
     fault: str | None = None   # set when the GRADER failed (not the submission)
+    folder: Path | None = None   # DIR/<name>/, which holds the record as grading.json
+
+    @property
+    def record(self):
+        """The grading record: in memory, or once released read back from DIR/<name>/grading.json."""
+        return self._record if self._record is not None else load_record(self.folder)
+
+    def release(self):
+        """Forget the in-memory record (it is on disk): a batch stays flat in memory whatever the class size."""
+        if self.folder is not None and (self.folder / GRADING_JSON).is_file():
+            self._record = None
 
     @property
     def status(self):
@@ -213,7 +224,7 @@ def grade_submission(submission, setup):
             previous = load_record(folder)
             if (previous and previous.get("key") == record["key"] and previous.get("cacheable")
                     and (folder / RESULTS_JSON).is_file() and (folder / FEEDBACK_MD).is_file()):
-                return Outcome(submission, previous, cached=True)
+                return Outcome(submission, previous, cached=True, folder=folder)
         check_records = _judge_all(setup, staged, record, data)
         _score_totals(record)
         reason = _reason(check_records, staged.missing)
@@ -228,4 +239,4 @@ def grade_submission(submission, setup):
         shutil.rmtree(stage_dir, ignore_errors=True)
     record["seconds"] = round(time.perf_counter() - started, 3)
     write_submission_reports(record, folder)
-    return Outcome(submission, record, cached=False, fault=fault)
+    return Outcome(submission, record, cached=False, fault=fault, folder=folder)

@@ -72,10 +72,10 @@ def row(record, rubric):
 
 
 def write_grades_csv(path, records, rubric):
-    """Write `records` (in the given order) to `path`, atomically."""
+    """Write `records` (in the given order) to `path`, atomically; a record may be given as its row()."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header(rubric))
     for record in records:
-        writer.writerow(row(record, rubric))
+        writer.writerow(record if isinstance(record, list) else row(record, rubric))
     write_text(path, out.getvalue())

@@ -46,16 +46,21 @@ class ClassStatistics:
 
 
 def class_statistics(records):
-    """ClassStatistics of grading records (the dicts of grading.json)."""
-    graded = [r for r in records if r["status"] != "failed to grade"]
-    stats = ClassStatistics([r["name"] for r in graded],
-                            [(r["name"], r["reason"]) for r in records if r["status"] == "failed to grade"])
-    if not graded:
-        return stats
-    stats.maximum = graded[0]["max"]
-    stats.totals = {r["name"]: r["total"] for r in graded}
+    """ClassStatistics of grading records (the dicts of grading.json).
+
+    `records` may be any iterable (a batch reads them back from disk one by one): it is read
+    once and only what the summary shows is kept, so memory does not grow with the records' size.
+    """
+    stats = ClassStatistics([], [])
     by_question, by_check, labels, mistakes = {}, {}, {}, {}
-    for record in graded:
+    for record in records:
+        if record["status"] == "failed to grade":
+            stats.ungraded.append((record["name"], record["reason"]))
+            continue
+        if not stats.graded:
+            stats.maximum = record["max"]
+        stats.graded.append(record["name"])
+        stats.totals[record["name"]] = record["total"]
         for question in record["questions"]:
             if question["status"] != SCORED:
                 continue
@@ -68,6 +73,8 @@ def class_statistics(records):
                 labels[check["id"]] = check["label"]
                 if check.get("diagnosis"):
                     mistakes.setdefault(check["diagnosis"], []).append(record["name"])
+    if not stats.graded:
+        return stats
     for (qid, title, maximum), rows in by_question.items():
         stats.questions.append((qid, title, maximum, statistics.fmean(p for p, _ in rows),
                                 sum(full for _, full in rows) / len(rows)))

@@ -86,9 +86,10 @@ def print_summary(console, outcomes, rubric, out_dir, title=None):
     console.print(summary_table(outcomes, rubric, title))
     console.print()
     for outcome in outcomes:
-        if outcome.record["reason"]:
-            console.print(f"  [{STYLE[outcome.status]}]{escape(outcome.record['name'])} ({outcome.status})[/]: "
-                          f"{escape(outcome.record['reason'])}", soft_wrap=True)
+        record = outcome.record      # read back from disk after a batch: once per submission
+        if record["reason"]:
+            console.print(f"  [{STYLE[record['status']]}]{escape(record['name'])} ({record['status']})[/]: "
+                          f"{escape(record['reason'])}", soft_wrap=True)
     unscored = [part for part, ids in _parts(rubric)
                 if all(q.points == 0 for q in rubric.questions if q.id in ids)]
     if unscored:
