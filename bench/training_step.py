@@ -179,6 +179,11 @@ def main():
               f"{times['step'] / times['floor']:.2f}")
         print(f"  floor + dx of the images (12)      {1e3 * times['floor + dx of the images']:7.2f} ms   step / floor = "
               f"{times['step'] / times['floor + dx of the images']:.2f}")
+        dx = times["floor + dx of the images"] - times["floor"]
+        rest = forward_backward - times["floor + dx of the images"]     # loss() beyond its products
+        print(f"  beyond the floor: dx of the images {1e3 * dx:.2f} ms (affine_backward returns it), Adam "
+              f"{1e3 * adam:.2f} ms (14 elementwise passes over every parameter), the rest {1e3 * rest:.2f} ms "
+              f"(dropout masks, batchnorm, ReLU, softmax)")
         if "pytorch step" in times:
             print(f"  PyTorch step (same network, Adam)  {1e3 * times['pytorch step']:7.2f} ms   PyTorch / floor = "
                   f"{times['pytorch step'] / times['floor']:.2f}; reference / PyTorch = "
