@@ -4,7 +4,7 @@ import pytest
 
 from nndl_hw4.grading import grade as grade_module
 
-from .conftest import read_csv, read_json, run_cli, write_dir
+from .conftest import read_csv, read_json, reference_texts, run_cli, write_dir
 
 
 def test_demo_grades_the_built_in_class_and_says_where(tmp_path, monkeypatch):
@@ -43,6 +43,9 @@ def test_the_direct_backend_grades_the_same(tmp_path, quick_rubric):
     pytest.param(["--timeout", "-1", "{tmp}/empty"], "ERROR: --timeout must be a positive", None, id="bad-timeout"),
     pytest.param(["--out", "{tmp}/notes.txt", "--demo"], "ERROR: --out {tmp}/notes.txt is a file", "TIP: ",
                  id="out-is-a-file"),
+    pytest.param(["--memory", "lots", "--demo"], "ERROR: --memory 'lots' is not a size", "TIP: write it like 2G",
+                 id="memory-not-a-size"),
+    pytest.param(["--memory", "64M", "--demo"], "ERROR: --memory 64M is too small", None, id="memory-too-small"),
 ])
 def test_bad_usage_is_one_error_line_a_tip_and_exit_2(tmp_path, args, error, tip):
     (tmp_path / "empty").mkdir()
@@ -76,3 +79,20 @@ def test_a_grader_fault_is_reported_after_grading_the_others_and_exits_1(tmp_pat
     rows = {r["name"]: r for r in read_csv(tmp_path / "out" / "grades.csv")}
     assert rows["alice"]["status"] == "ok" and rows["bob"]["status"] == "failed to grade"
     assert "internal grader error" in rows["bob"]["reason"]
+
+
+def test_memory_sets_the_sandbox_limit_a_memory_hog_meets(tmp_path, quick_rubric):
+    # adam allocates ~800 MB: within the default 2G, over a 512M limit (a MemoryError, only adam's checks).
+    texts = reference_texts()
+    texts["optim"] = texts["optim"].replace("    t = config['t'] + 1\n",
+                                            "    t = config['t'] + 1\n    hog = np.ones(100_000_000)\n")
+    student = write_dir(tmp_path / "hog", texts)
+    for memory, adam_points in (("2G", 10), ("512M", 0)):
+        out = tmp_path / memory
+        assert run_cli("grade", student, "--out", out, "--memory", memory, "--rubric", quick_rubric).exit_code == 0
+        record = read_json(out / "hog" / "grading.json")
+        adam = next(q for q in record["questions"] if q["id"] == "adam")
+        assert adam["points"] == adam_points, memory
+        if memory == "512M":
+            assert "MemoryError" in adam["checks"][0]["message"]
+            assert next(q for q in record["questions"] if q["id"] == "rmsprop")["points"] == 5

@@ -1,6 +1,7 @@
 """``nndl-hw4 grade``: grade submissions (or the built-in demo class) into a folder of reports."""
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,6 +24,20 @@ DEFAULT_DEMO_OUT = Path("grades") / "demo"
 DEFAULT_JOBS = max(1, min(4, os.cpu_count() or 1))
 
 
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def parse_size(text):
+    """Bytes for a size such as '2G', '512M' or '1500000' (at least 256 MiB: Python and numpy need it)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?\s*", text, re.IGNORECASE)
+    if not match:
+        raise UsageError(f"--memory {text!r} is not a size", hint="write it like 2G, 512M or 1500000 (bytes)")
+    size = int(float(match[1]) * _UNITS[match[2].upper()])
+    if size < 256 << 20:
+        raise UsageError(f"--memory {text} is too small: Python and numpy alone need about 256M")
+    return size
+
+
 class GraderFault(KitError):
     """The grader itself failed on some submissions (the others were graded)."""
 
@@ -36,6 +51,9 @@ class GraderFault(KitError):
               help="Submissions graded at the same time.")
 @click.option("--timeout", type=float, default=Limits().timeout, show_default=True,
               help="Wall-clock seconds allowed per check group of a submission.")
+@click.option("--memory", type=str, default=None, metavar="SIZE",
+              help="Memory allowed to each sandboxed process, e.g. 2G or 512M "
+                   f"[default: {Limits().memory_bytes >> 30}G].")
 @click.option("--force", is_flag=True, help="Grade again even submissions whose results are up to date.")
 @click.option("--rubric", "rubric_path", type=click.Path(path_type=Path), default=None,
               help="Rubric TOML file [default: the packaged rubric.toml].")
@@ -45,7 +63,7 @@ class GraderFault(KitError):
               help="Folder holding cifar-10-batches-py/, to score the saved models (final part) "
                    "[default: $CIFAR10_DIR, then the working directory].")
 @click.option("--demo", is_flag=True, help="Grade the built-in example submissions (no files needed).")
-def grade(paths, out, jobs, timeout, force, rubric_path, sandbox, cifar10_dir, demo):
+def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar10_dir, demo):
     """Grade submissions: folders or .zip files holding nndl/, or folders of them.
 
     \b
@@ -64,6 +82,7 @@ def grade(paths, out, jobs, timeout, force, rubric_path, sandbox, cifar10_dir, d
         raise UsageError(f"--jobs must be at least 1, not {jobs}")
     if not timeout > 0:
         raise UsageError(f"--timeout must be a positive number of seconds, not {timeout:g}")
+    limits = Limits(timeout=timeout, **({"memory_bytes": parse_size(memory)} if memory else {}))
     out = out if out is not None else (DEFAULT_DEMO_OUT if demo else DEFAULT_OUT)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder", hint="pass a folder for the reports")
@@ -88,7 +107,7 @@ def grade(paths, out, jobs, timeout, force, rubric_path, sandbox, cifar10_dir, d
                 console.print(f"  [bold]{submission.name}[/]: {escape(description)}", soft_wrap=True)
         else:
             submissions = discover(paths, exclude=[out])
-        setup = make_setup(rubric, backend, out, Limits(timeout=timeout), force)
+        setup = make_setup(rubric, backend, out, limits, force)
         setup = prepare(setup, submissions, cifar10_dir)   # CIFAR-10 missing: one error, before any grading
         for data in setup.datasets.values():
             console.print(f"Final part: saved models are scored on the {data.label} split "
