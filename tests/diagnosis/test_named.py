@@ -1,4 +1,5 @@
-"""A mistake is named even when written differently from the catalogue, and twins get one sentence.
+"""A mistake is named even when written differently from the catalogue; twins get one sentence until the
+layer's own checks settle which one it is.
 
 Signatures recognise dropout mistakes whatever random numbers the student's
 mask uses; a legitimate rewrite in the same function (epsilon inside the
@@ -8,6 +9,7 @@ square root) does not hide the mistake; the verdict carries the diagnosis.
 import pytest
 
 from nndl_hw4 import diagnosis, mutants
+from nndl_hw4.checks.base import Verdict
 from nndl_hw4.grading.judging import judge
 
 DRAW = "mask = ((np.random.rand(*x.shape) >= p) / (1 - p))"
@@ -75,6 +77,53 @@ def test_twins_get_one_sentence_true_of_both(observed):
     assert not verdict.passed
     assert "either dropout_backward passes dout through unchanged or the network never calls" in verdict.diagnosis
     assert "fc-dropout-no-backward" in verdict.detail and "dropout-backward-ignores-mask" in verdict.detail
+
+
+def _judged(observed, *applied):
+    """{check id: Verdict} of every check the mutations touch, plus the reference's verdicts on the
+    dropout layer's own checks (the witnesses) when the mutations leave that layer alone."""
+    observations, checks = observed(*applied)
+    verdicts = {cid: judge(checks[cid], o) for cid, o in observations.items()}
+    ref_observations, ref_checks = observed()
+    for twins in diagnosis.TWINS:
+        for cid in twins.witnesses:
+            verdicts.setdefault(cid, judge(ref_checks[cid], ref_observations[cid]))
+    return verdicts
+
+
+@pytest.mark.parametrize("mistake_id, check_id", [
+    ("fc-dropout-no-backward", "fc_net_dropout/grads"),
+    ("dropout-backward-ignores-mask", "fc_net_dropout/grads"),
+    ("fc-dropout-always-train", "fc_net_dropout/test_scores"),
+    ("dropout-mask-at-test", "fc_net_dropout/test_scores"),
+])
+def test_the_layers_own_checks_settle_which_twin_it_is(mistake_id, check_id, observed):
+    mistake = mutants.by_id(mistake_id)
+    verdicts = _judged(observed, mistake)
+    twins = next(t for t in diagnosis.TWINS if mistake_id in t.ids)
+    assert verdicts[check_id].diagnosis == twins.text       # the network check alone cannot tell
+    settled = diagnosis.settle(verdicts)
+    assert settled[check_id].diagnosis == diagnosis.describe(mistake)
+    assert settled[check_id].passed is False and settled[check_id].message == verdicts[check_id].message
+    assert settled[check_id].detail.endswith(f"diagnosis: {mistake_id} (twins, settled by {', '.join(twins.witnesses)})")
+    assert diagnosis.errors == []
+
+
+def test_twins_stay_unsettled_when_the_witnesses_are_absent_or_fail_for_another_reason(observed):
+    twins = next(t for t in diagnosis.TWINS if "fc-dropout-no-backward" in t.ids)
+    verdicts = _judged(observed, mutants.by_id("fc-dropout-no-backward"))
+    without = {cid: v for cid, v in verdicts.items() if cid not in twins.witnesses}
+    assert diagnosis.settle(without)["fc_net_dropout/grads"].diagnosis == twins.text
+    other = dict(verdicts, **{twins.witnesses[0]: Verdict.fail("dropout_backward: wrong dx")})
+    assert diagnosis.settle(other)["fc_net_dropout/grads"].diagnosis == twins.text
+
+
+def test_settle_never_raises(observed):
+    verdicts = _judged(observed, mutants.by_id("fc-dropout-no-backward"))
+    broken = dict(verdicts, **{"dropout_backward/mask": None})   # what a grader bug could hand it
+    assert diagnosis.settle(broken) is broken
+    assert diagnosis.errors and diagnosis.errors[-1].startswith("settle: AttributeError")
+    diagnosis.errors.clear()
 
 
 def test_an_error_is_fingerprinted_by_type_message_and_function(observed):

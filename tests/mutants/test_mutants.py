@@ -33,9 +33,9 @@ EXPECTED = {
                                           "fc_net_dropout/with_batchnorm"},
     **{p.values[0]: set(p.values[1]) for p in TABLE},
 }
-# Killed but never named alone: the only checks they fail cannot tell them from a twin, and say
-# so in one sentence true of both (diagnosis.TWINS).
-TWINNED = {"fc-dropout-no-backward", "fc-dropout-always-train"}
+# The network checks alone cannot tell these from a twin (diagnosis.TWINS); the layer's own
+# checks settle which one it is, once the whole submission is judged.
+TWINNED = {name for twins in diagnosis.TWINS for name in twins.ids}
 MISTAKES = [m.id for m in mutants.CATALOGUE if not m.legit]
 LEGIT = [REFERENCE] + [m.id for m in mutants.CATALOGUE if m.legit] + list(COMBINED)
 
@@ -68,13 +68,9 @@ def test_a_mistake_is_named_and_nothing_else_is(name, mutant_class):
     out, written, _, _ = mutant_class
     row = read_row(out, name, written[name])
     mine = diagnosis.describe(written[name][0])
-    twins = [text for ids, text in diagnosis.TWINS.items() if name in ids]
-    wrong = {cid: text for cid, text in row.diagnoses.items() if text != mine and text not in twins}
-    assert wrong == {}
-    if name in TWINNED:
-        assert set(row.diagnoses.values()) == set(twins)
-    else:
-        assert row.named, f"{name} is not named on any of {sorted(row.failed)}"
+    wrong = {cid: text for cid, text in row.diagnoses.items() if text != mine}
+    assert wrong == {}          # twins included: no sentence true of both is left once settled
+    assert row.named, f"{name} is not named on any of {sorted(row.failed)}"
 
 
 @pytest.mark.parametrize("name", LEGIT)
@@ -88,6 +84,7 @@ def test_a_legitimate_rewrite_keeps_full_marks_and_no_diagnosis(name, mutant_cla
 def test_the_mutation_score(mutant_class):
     _, _, score, _ = mutant_class
     assert len(score.killed) == len(score.mistakes) >= 30
-    assert {r.name for r in score.killed if not r.named} == TWINNED
+    assert [r.name for r in score.killed if not r.named] == []
+    assert TWINNED <= {r.name for r in score.named}
     assert score.legit_broken == []
     assert diagnosis.errors == []         # graded in this process: nothing went wrong inside diagnosis

@@ -17,12 +17,14 @@ same inputs, computed in the grader's process and cached (variants.py):
    the mistake does on these inputs, where the reference does not raise.
 
 A mistake is named only when exactly one matches: mistakes the check cannot
-tell apart are never guessed between (a few known TWINS get one sentence
-true of both). Diagnosis never raises:
+tell apart are never guessed between. A few known TWINS (a layer's mistake
+and the network's misuse of a correct layer) get one sentence true of both,
+which settle() then replaces by one name when the layer's own checks prove
+it, once every check of the submission is judged. Diagnosis never raises:
 a grader problem here costs a name, never a grade.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import fingerprint, signatures, variants
 
@@ -30,17 +32,33 @@ ENABLED = True      # benchmarks switch it off to measure what diagnosis costs
 errors = []         # what went wrong inside diagnosis in this process (a grader bug: tests assert none)
 
 
-# Mistakes that no check's outputs tell apart: one sentence true of both.
-TWINS = {
-    frozenset({"dropout-backward-ignores-mask", "fc-dropout-no-backward"}):
-        "the network's gradients ignore its dropout masks: either dropout_backward passes dout through "
-        "unchanged or the network never calls dropout_backward. Fix: in the backward pass, multiply by the "
-        "forward mask (dropout_backward(dh, do_cache) with each layer's dropout cache).",
-    frozenset({"dropout-mask-at-test", "fc-dropout-always-train"}):
-        "the network still drops units at test time: either dropout_forward applies a mask in test mode or "
-        "the network never sets dropout_param['mode'] = 'test'. Fix: set the mode from y, and return x "
-        "unchanged in test mode.",
-}
+@dataclass(frozen=True)
+class Twins:
+    """Two mistakes that a network check's outputs cannot tell apart: a layer's own mistake
+    (`unit`) and the network's misuse of a correct layer. The layer's own checks (`witnesses`)
+    settle which one it is (settle())."""
+    ids: frozenset
+    text: str               # one sentence true of both, when nothing settles it
+    unit: str               # the layer's mistake
+    witnesses: tuple        # checks of the layer alone that catch `unit`
+
+
+TWINS = (
+    Twins(frozenset({"dropout-backward-ignores-mask", "fc-dropout-no-backward"}),
+          "the network's gradients ignore its dropout masks: either dropout_backward passes dout through "
+          "unchanged or the network never calls dropout_backward. Fix: in the backward pass, multiply by the "
+          "forward mask (dropout_backward(dh, do_cache) with each layer's dropout cache).",
+          "dropout-backward-ignores-mask", ("dropout_backward/mask", "dropout_backward/public")),
+    Twins(frozenset({"dropout-mask-at-test", "fc-dropout-always-train"}),
+          "the network still drops units at test time: either dropout_forward applies a mask in test mode or "
+          "the network never sets dropout_param['mode'] = 'test'. Fix: set the mode from y, and return x "
+          "unchanged in test mode.",
+          "dropout-mask-at-test", ("dropout_forward/test_identity", "dropout_forward/public")),
+)
+
+
+def _twins(found):
+    return next((t for t in TWINS if t.ids == frozenset(found)), None)
 
 
 @dataclass(frozen=True)
@@ -110,7 +128,45 @@ def diagnose(check, outputs=None, error=None):
     if len(found) == 1:
         mistake, how = next(iter(found.values()))
         return Diagnosis((mistake,), how)
-    twins = TWINS.get(frozenset(found))
+    twins = _twins(found)
     if twins:
-        return Diagnosis(tuple(m for m, _ in found.values()), "twins", twins)
+        return Diagnosis(tuple(m for m, _ in found.values()), "twins", twins.text)
     return None
+
+
+def settle(verdicts):
+    """`verdicts` ({check id: Verdict} of one submission) with each twin diagnosis replaced by the
+    one mistake that the layer's own checks prove: they all pass, so the network misuses a correct
+    layer; one of them names the layer's mistake, so it is that one. Otherwise (a witness failed
+    for another reason, or the rubric does not run them) the sentence true of both stays.
+    Never raises: on trouble the verdicts come back as they were."""
+    try:
+        return _settled(verdicts)
+    except Exception as exc:     # never let a grader bug here cost a grade
+        if len(errors) < 100:
+            errors.append(f"settle: {type(exc).__name__}: {exc}")
+        return verdicts
+
+
+def _settled(verdicts):
+    from .. import mutants
+    settled = dict(verdicts)
+    for check_id, verdict in verdicts.items():
+        twins = next((t for t in TWINS if verdict.diagnosis == t.text), None)
+        witnesses = [verdicts[w] for w in twins.witnesses if w in verdicts] if twins else []
+        if not witnesses:
+            continue
+        unit = mutants.by_id(twins.unit)
+        if all(w.passed for w in witnesses):
+            mistake = mutants.by_id(next(i for i in twins.ids if i != twins.unit))
+        elif any(w.diagnosis == describe(unit) for w in witnesses):
+            mistake = unit
+        else:
+            continue
+        how = f"diagnosis: {mistake.id} (twins, settled by {', '.join(twins.witnesses)})"
+        detail = (verdict.detail or "").split("; diagnosis: ")[0]
+        if detail.startswith("diagnosis: "):
+            detail = ""
+        settled[check_id] = replace(verdict, diagnosis=describe(mistake),
+                                    detail=f"{detail}; {how}" if detail else how)
+    return settled

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, diagnosis
 from ..accuracy.batch import score_model
 from ..accuracy.dataset import load_split
 from ..checks.base import Verdict
@@ -171,16 +171,19 @@ def _judge_all(setup, staged, record, data):
             absent = sorted(m.split(".")[1] for m in missing & needs[check.id])
             observations[check.id] = Observation(status="missing", note=", ".join(absent))
 
+    judged = {}
+    for check_id in dict.fromkeys(c for q in setup.rubric.questions for c in q.checks):
+        check, observation = checks[check_id], observations[check_id]
+        judged[check_id] = (_missing_verdict(check, observation.note) if observation.status == "missing"
+                            else judge(check, observation))
+    judged = diagnosis.settle(judged)
+
     check_records = []
     for question in setup.rubric.questions:
         records, verdicts = [], {}
         for check_id in question.checks:
-            check, observation = checks[check_id], observations[check_id]
-            if observation.status == "missing":
-                verdict = _missing_verdict(check, observation.note)
-            else:
-                verdict = judge(check, observation)
-            records.append(_check_record(check, question.id, observation, verdict))
+            check, verdict = checks[check_id], judged[check_id]
+            records.append(_check_record(check, question.id, observations[check_id], verdict))
             verdicts[check_id] = (verdict.passed, check.weight)
         scored_model = question.kind == "accuracy" and question.scored_now
         model_score = (score_model(staged.model, question.split, data, staged.oversized_model)
