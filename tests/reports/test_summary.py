@@ -6,7 +6,7 @@ import zlib
 import pytest
 
 from nndl_hw4 import diagnosis, mutants
-from nndl_hw4.reports.summary import HISTOGRAM_PNG, SUMMARY_MD, class_statistics, render_summary
+from nndl_hw4.reports.summary import HISTOGRAM_PNG, SUMMARY_MD, class_statistics, render_summary, write_summary
 
 
 def _record(name, total, questions, status="ok"):
@@ -96,3 +96,14 @@ def test_a_graded_batch_writes_summary_md_and_a_valid_png(graded):
 def test_a_class_nobody_could_be_graded_in_still_gets_a_summary(records):
     text = render_summary(class_statistics(records))
     assert text.startswith("# HW4 class summary\n\n0 submission(s) graded")
+
+
+def test_one_graded_submission_gets_the_text_histogram_and_no_png(tmp_path):
+    (tmp_path / HISTOGRAM_PNG).write_bytes(b"an earlier class's picture")
+    path = write_summary(tmp_path, [_record("ann", 80, [])])
+    text = path.read_text()
+    assert "1 submission(s) graded." in text and "![Histogram" not in text
+    assert sum(1 for line in text.splitlines() if " | " in line and "–" in line) == 10
+    assert not (tmp_path / HISTOGRAM_PNG).exists()
+    write_summary(tmp_path, [_record("ann", 80, []), _record("ben", 40, [])])
+    assert _png_chunks((tmp_path / HISTOGRAM_PNG).read_bytes())[0][0] == b"IHDR"

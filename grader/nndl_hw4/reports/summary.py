@@ -24,6 +24,7 @@ SUMMARY_MD = "summary.md"
 HISTOGRAM_PNG = "summary-scores.png"
 BINS = 10
 BAR = 40          # width of the longest text bar
+MIN_FOR_PNG = 2   # graded submissions it takes to draw the histogram PNG (the text one is always there)
 
 
 @dataclass
@@ -150,12 +151,16 @@ def plot_histogram(stats, path):
 
 
 def write_summary(out_dir, records):
-    """Write DIR/summary.md (and the histogram PNG when someone was graded); return the markdown's path."""
+    """Write DIR/summary.md (and the histogram PNG for a class: two or more graded submissions;
+    one score makes no histogram and drawing it costs a fresh process 0.7 s of matplotlib);
+    return the markdown's path."""
     stats = class_statistics(records)
     png = None
-    if stats.graded and stats.maximum:
+    if len(stats.graded) >= MIN_FOR_PNG and stats.maximum:
         plot_histogram(stats, out_dir / HISTOGRAM_PNG)
         png = HISTOGRAM_PNG
+    else:                       # never leave an earlier class's picture beside this summary
+        (out_dir / HISTOGRAM_PNG).unlink(missing_ok=True)
     path = out_dir / SUMMARY_MD
     write_text(path, render_summary(stats, png))
     return path
