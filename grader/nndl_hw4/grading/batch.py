@@ -16,7 +16,7 @@ from ..reports.gradebook import GRADES_CSV, write_grades_csv
 from ..reports.gradebook import row as gradebook_row
 from ..reports.summary import write_summary
 from ..sandbox.limits import Limits
-from . import reference
+from . import heap, reference
 from .grade import Setup, grade_submission
 
 
@@ -41,6 +41,7 @@ def grade_batch(submissions, setup, jobs=1, on_done=None, summary=True):
     throws the folder away, like the Gradescope autograder, passes False).
     """
     setup.out_dir.mkdir(parents=True, exist_ok=True)
+    heap.configure(jobs)
     warm_up(setup)
     finished, rows, lock = {}, {}, threading.Lock()
 
@@ -52,8 +53,10 @@ def grade_batch(submissions, setup, jobs=1, on_done=None, summary=True):
             if on_done:
                 on_done(outcome)
             # Memory stays flat whatever the class size: the record (~0.1 MiB) is on disk, and what
-            # needs it later (summary.md, the caller) reads it back from there.
+            # needs it later (summary.md, the caller) reads it back from there; the memory the
+            # submission's grading freed goes back to the OS (grading.heap).
             outcome.release()
+            heap.give_back()
 
     if jobs <= 1:
         for index, submission in enumerate(submissions):
