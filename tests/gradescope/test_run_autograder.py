@@ -9,7 +9,7 @@ from accuracy.conftest import BAD_MODELS, bad_model
 from accuracy.helpers import write_submission
 from nndl_hw4.scoring import accuracy_fraction
 
-from .conftest import validate_results
+from .schema import validate_results
 
 AUTO_POINTS = 70   # the packaged rubric: 25 optimizers + 30 batchnorm + 15 dropout (+ 20 accuracy, + 10 by hand)
 

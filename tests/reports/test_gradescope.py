@@ -4,26 +4,7 @@ import json
 
 import pytest
 
-TOP_LEVEL = {"score", "execution_time", "output", "visibility", "stdout_visibility", "tests", "leaderboard"}
-TEST_FIELDS = {"name", "score", "max_score", "status", "output", "output_format", "visibility", "tags"}
-VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
-
-
-def _validate(results):
-    """Raise AssertionError unless `results` fits the schema of spec section 8."""
-    assert set(results) <= TOP_LEVEL, set(results) - TOP_LEVEL
-    assert isinstance(results["execution_time"], (int, float)) and isinstance(results["output"], str)
-    assert results["visibility"] in VISIBILITY and results["stdout_visibility"] in VISIBILITY
-    assert isinstance(results.get("score", 0), (int, float))
-    for test in results["tests"]:
-        assert set(test) <= TEST_FIELDS, set(test) - TEST_FIELDS
-        assert isinstance(test["name"], str) and test["name"]
-        assert isinstance(test["score"], (int, float)) and isinstance(test["max_score"], (int, float))
-        assert 0 <= test["score"] <= test["max_score"] or test["max_score"] == 0 == test["score"]
-        assert test.get("status", "passed") in ("passed", "failed")
-        assert test["output_format"] in ("text", "html", "md", "ansi")
-        assert test["visibility"] in VISIBILITY
-        assert isinstance(test["tags"], list) and all(isinstance(t, str) for t in test["tags"])
+from gradescope.schema import validate_results
 
 
 def _results(graded, name):
@@ -33,7 +14,7 @@ def _results(graded, name):
 
 @pytest.mark.parametrize("name", ["reference", "starter-code", "adam-no-bias-correction", "missing-optim", "corrupt"])
 def test_results_json_fits_the_gradescope_schema(graded, name):
-    _validate(_results(graded, name))
+    validate_results(_results(graded, name))
 
 
 def test_one_test_per_question_and_the_score_is_their_sum(graded):
