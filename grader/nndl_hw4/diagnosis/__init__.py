@@ -163,10 +163,17 @@ def _settled(verdicts):
             mistake = unit
         else:
             continue
-        how = f"diagnosis: {mistake.id} (twins, settled by {', '.join(twins.witnesses)})"
-        detail = (verdict.detail or "").split("; diagnosis: ")[0]
-        if detail.startswith("diagnosis: "):
-            detail = ""
-        settled[check_id] = replace(verdict, diagnosis=describe(mistake),
-                                    detail=f"{detail}; {how}" if detail else how)
+        settled[check_id] = annotate(verdict, describe(mistake),
+                                     f"{mistake.id} (twins, settled by {', '.join(twins.witnesses)})")
     return settled
+
+
+DETAIL = "diagnosis: "      # where the instructor-only detail says which mistake was named, and how
+
+
+def annotate(verdict, text, how):
+    """The failed verdict naming a mistake: `text` for the student; for instructors, `how` it was
+    recognised (replacing what an earlier diagnosis of this verdict said)."""
+    detail = (verdict.detail or "").split(f"; {DETAIL}")[0]
+    detail = "" if detail.startswith(DETAIL) else detail
+    return replace(verdict, diagnosis=text, detail=f"{detail}; {DETAIL}{how}" if detail else f"{DETAIL}{how}")

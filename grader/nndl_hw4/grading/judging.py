@@ -4,8 +4,6 @@ A failed verdict gets a diagnosis when the student's outputs (or the error
 their code raised) match exactly one known mistake (nndl_hw4.diagnosis).
 """
 
-import dataclasses
-
 from .. import diagnosis
 from ..checks.base import Verdict
 from . import reference
@@ -16,9 +14,7 @@ def _diagnosed(verdict, check, outputs=None, error=None):
     found = diagnosis.diagnose(check, outputs, error)
     if found is None:
         return verdict
-    detail = f"diagnosis: {', '.join(found.ids)} ({found.how})"
-    return dataclasses.replace(verdict, diagnosis=found.text,
-                               detail=f"{verdict.detail}; {detail}" if verdict.detail else detail)
+    return diagnosis.annotate(verdict, found.text, f"{', '.join(found.ids)} ({found.how})")
 
 
 def _location(error):
