@@ -46,26 +46,45 @@ def _part_cell(record, ids):
     return f"{points(sum(q['points'] for q in questions))}/{points(maximum)}"
 
 
-def summary_table(outcomes, rubric, title=None):
+NAME_WIDTH = 28     # a submission's name in the table: one line per student (grades.csv has it whole)
+MIN_NAME_WIDTH = 10
+
+
+def short_name(name, width=NAME_WIDTH):
+    """The name on one line: its start and its end (where students put _v2, _FIXED) around an ellipsis."""
+    if len(name) <= width:
+        return name
+    tail = (width - 1) // 3
+    return name[:width - 1 - tail] + "…" + name[-tail:]
+
+
+def summary_table(outcomes, rubric, title=None, width=80):
+    """One line per submission whatever its name: the numbers and the status are never cut; the names
+    give way to fit `width` columns (their start and end, around an ellipsis)."""
     parts = _parts(rubric)
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-                  collapse_padding=True)
-    table.add_column("Submission", style="bold", overflow="fold")
-    table.add_column("Total", justify="right", no_wrap=True)
-    for part, _ in parts:
-        table.add_column(part, justify="right", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
+    rows = []
     for outcome in outcomes:
         record = outcome.record
-        status = f"[{STYLE[record['status']]}]{SHORT[record['status']]}[/]"
-        if outcome.cached:
-            status += " [dim](cached)[/]"
         if record["status"] == "failed to grade":
             cells = ["—"] * (1 + len(parts))
         else:
             cells = [f"{points(record['total'])}/{points(record['max'])}"]
             cells += [_part_cell(record, ids) for _, ids in parts]
-        table.add_row(escape(record["name"]), *cells, status)
+        status = SHORT[record["status"]] + (" (cached)" if outcome.cached else "")
+        rows.append((record["name"], cells + [status], record["status"], outcome.cached))
+    headers = ["Total"] + [part for part, _ in parts] + ["Status"]
+    widths = [max([len(h)] + [len(cells[i]) for _, cells, _, _ in rows]) for i, h in enumerate(headers)]
+    room = width - sum(widths) - len(widths)          # one space between columns
+    name_width = max(MIN_NAME_WIDTH, min(NAME_WIDTH, room, max([len("Submission")] + [len(r[0]) for r in rows])))
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  collapse_padding=True, padding=(0, 0))
+    table.add_column("Submission", style="bold", no_wrap=True, width=name_width)
+    for header, column_width in zip(headers, widths):
+        table.add_column(header, justify="left" if header == "Status" else "right", no_wrap=True,
+                         width=column_width)
+    for name, cells, status, cached in rows:
+        shown = f"[{STYLE[status]}]{SHORT[status]}[/]" + (" [dim](cached)[/]" if cached else "")
+        table.add_row(escape(short_name(name, name_width)), *cells[:-1], shown)
     return table
 
 
@@ -83,7 +102,7 @@ def pending_line(rubric):
 
 
 def print_summary(console, outcomes, rubric, out_dir, title=None):
-    console.print(summary_table(outcomes, rubric, title))
+    console.print(summary_table(outcomes, rubric, title, console.width))
     console.print()
     for outcome in outcomes:
         record = outcome.record      # read back from disk after a batch: once per submission
