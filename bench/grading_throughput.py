@@ -43,7 +43,7 @@ t["imports"] = time.time()
 from pathlib import Path
 from nndl_hw4 import diagnosis
 from nndl_hw4.accuracy.batch import prepare
-from nndl_hw4.grading import batch, engine, grade, reference
+from nndl_hw4.grading import batch, engine, grade
 from nndl_hw4.grading.submission import discover
 from nndl_hw4.rubric import load_rubric
 from nndl_hw4.sandbox.backends import select
@@ -79,11 +79,11 @@ t["graded"] = time.time()
 checks = sum(c["seconds"] for q in outcome.record["questions"] for c in q["checks"])
 started = time.perf_counter()
 for check in setup.checks.values():
-    reference.alternatives(check)
+    setup.runtime.alternatives(check)
 alternatives = time.perf_counter() - started
 started = time.perf_counter()
 for check in setup.checks.values():
-    diagnosis.variants.candidates(check)
+    diagnosis.variants.candidates(setup.runtime, check)
 candidates = time.perf_counter() - started
 print(json.dumps({"launched": launched, "t": t, "spent": spent, "checks": checks, "total": outcome.record["total"],
                   "alternatives": alternatives, "candidates": candidates, "n": len(setup.checks)}))

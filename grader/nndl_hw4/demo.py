@@ -3,7 +3,7 @@
 Every example is generated from the installed reference: the reference itself,
 the starter code (every ``YOUR CODE HERE`` region stubbed, as ``nndl-hw4
 build`` does with an empty ``solved`` list), and realistic partial
-submissions made of classic mistakes from ``mutants.CATALOGUE`` plus
+submissions made of classic mistakes from the course's mutant catalogue plus
 functions left unstarted. One is a zip laid out like an otter export.
 """
 
@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import course as courses
 from . import mutants
 from .grading.submission import Submission
 from .release.regions import find_regions
@@ -36,16 +37,16 @@ EXAMPLES = (
             mistakes=("adam-no-bias-correction",),
             unstarted=("batchnorm_backward", "dropout_forward", "dropout_backward", "FullyConnectedNet.loss")),
     Example("bob-otter-export", "an otter export zip, all written, three classic mistakes: RMSProp "
-                                "steps with the old cache, dropout keeps with probability p, no "
+                                "steps with the old cache, dropout reads p with the other convention, no "
                                 "regularisation gradient on the last layer",
-            mistakes=("rmsprop-step-with-old-cache", "dropout-p-as-keep", "fc-no-reg-gradient-last-layer"),
+            mistakes=("rmsprop-step-with-old-cache", "dropout-other-convention", "fc-no-reg-gradient-last-layer"),
             otter_zip=True),
 )
 
 
-def example_texts(example):
-    """{module: source} of one example."""
-    texts = mutants.apply([mutants.by_id(m) for m in example.mistakes])
+def example_texts(example, course=courses.DEFAULT):
+    """{module: source} of one example, written for `course`."""
+    texts = mutants.apply([mutants.by_id(m, course) for m in example.mistakes], mutants.reference_sources(course))
     for module, text in texts.items():
         regions = find_regions(text, f"nndl/{module}.py")
         keep = {r.key for r in regions
@@ -59,12 +60,12 @@ def _notebook():
                        "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
-def write_examples(folder):
-    """Write every example under `folder`; [(Submission, description)] in EXAMPLES order."""
+def write_examples(folder, course=courses.DEFAULT):
+    """Write every example of `course` under `folder`; [(Submission, description)] in EXAMPLES order."""
     folder = Path(folder)
     out = []
     for example in EXAMPLES:
-        texts = example_texts(example)
+        texts = example_texts(example, course)
         if example.otter_zip:
             path = folder / f"{example.name}.zip"
             with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -11,20 +11,21 @@ catalogue serves three purposes:
   the mistakes on the same inputs, and names the mistake on a match.
 """
 
-import importlib.util
-import itertools
-import sys
-import tempfile
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-MODULES = ("optim", "layers", "layer_utils", "fc_net")
-_counter = itertools.count()
+from . import course as courses
+
+MODULES = courses.MODULES
 
 
 @dataclass(frozen=True)
 class Mutation:
+    """Edits of the reference, written once for every course: the texts are templates whose
+    $KEEP, $DROP, $MEANS... the course fills in (course.Course.words); ``catalogue(course)``
+    holds them rendered."""
     id: str                     # "adam-no-bias-correction"
     module: str                 # one of MODULES
     edits: tuple                # ((old, new), ...): each `old` occurs exactly once in the reference
@@ -32,19 +33,24 @@ class Mutation:
     hint: str = ""              # how to fix it
     legit: bool = False         # a legitimate rewrite: must keep full marks
 
+    def rendered(self, course):
+        return replace(self, edits=tuple((course.render(old), course.render(new)) for old, new in self.edits),
+                       mistake=course.render(self.mistake), hint=course.render(self.hint))
+
 
 class MutationError(ValueError):
     """A mutation no longer applies to the reference (its text moved)."""
 
 
-def reference_sources():
-    """{module: source text} of the trusted reference nndl package."""
+@functools.lru_cache(maxsize=None)
+def reference_sources(course=courses.DEFAULT):
+    """{module: source text} of the trusted reference nndl package, for `course`."""
     pkg = resources.files("nndl_hw4.reference.nndl")
-    return {m: pkg.joinpath(f"{m}.py").read_text() for m in MODULES}
+    return {m: courses.localise(pkg.joinpath(f"{m}.py").read_text(), f"nndl/{m}.py", course) for m in MODULES}
 
 
 def apply(mutations, sources=None):
-    """{module: text} of the reference with every mutation applied."""
+    """{module: text} of the reference (`sources`, default the default course's) with every mutation applied."""
     texts = dict(sources or reference_sources())
     for mutation in mutations:
         text = texts[mutation.module]
@@ -67,36 +73,18 @@ def write_package(dest, texts):
     return pkg
 
 
-def load_package(texts):
-    """Import texts as a fresh package in this process: {'nndl.optim': module, ...}.
+DRAW = "(np.random.rand(*x.shape)"     # the reference's draw of its dropout mask
 
-    Each call gets its own package name, so variants never share module state.
-    """
-    name = f"_nndl_variant_{next(_counter)}"
-    folder = Path(tempfile.mkdtemp(prefix="nndl-variant-"))
-    pkg_dir = write_package(folder, texts)
-    spec = importlib.util.spec_from_file_location(name, pkg_dir / "__init__.py",
-                                                  submodule_search_locations=[str(pkg_dir)])
-    package = importlib.util.module_from_spec(spec)
-    sys.modules[name] = package
-    spec.loader.exec_module(package)
-    loaded = {}
-    for module in ("layers", "layer_utils", "optim", "fc_net"):
-        loaded[f"nndl.{module}"] = importlib.import_module(f"{name}.{module}")
-    return loaded
-
-
-CATALOGUE = (
+_MUTATIONS = (
     Mutation("adam-no-bias-correction", "optim",
              (("    v_hat = v / (1 - beta1**t)\n    a_hat = a / (1 - beta2**t)\n",
                "    v_hat = v\n    a_hat = a\n"),),
              "Adam without bias correction",
              "divide v by (1 - beta1**t) and a by (1 - beta2**t) before the update"),
-    Mutation("dropout-p-as-keep", "layers",
-             (("mask = ((np.random.rand(*x.shape) >= p) / (1 - p))",
-               "mask = ((np.random.rand(*x.shape) < p) / p)"),),
-             "dropout treats p as the probability of KEEPING a unit",
-             "p is the probability of dropping a unit: keep where rand >= p and scale by 1/(1 - p)"),
+    Mutation("dropout-other-convention", "layers",
+             ((f"mask = ({DRAW} < $KEEP) / $KEEP)", f"mask = ({DRAW} < $DROP) / $DROP)"),),
+             "your dropout ${OTHER_VERB}s each unit with probability p; in this course p is $P_MEANS",
+             "keep a unit where rand < $KEEP and scale the kept units by 1 / $KEEP"),
     Mutation("fc-no-reg-gradient-last-layer", "fc_net",
              (("            for i, W in enumerate(weights, start=1):\n                grads['W%d' % i] += self.reg * W\n",
                "            for i, W in enumerate(weights[:-1], start=1):\n                grads['W%d' % i] += self.reg * W\n"),),
@@ -153,6 +141,18 @@ CATALOGUE = (
              (("    next_w = w + v + config['momentum'] * (v - v_old)\n",
                "    next_w = w - config['momentum'] * v_old + (1 + config['momentum']) * v\n"),),
              "Nesterov momentum written as w - mu*v_old + (1 + mu)*v", legit=True),
+    Mutation("rmsprop-eps-on-weights", "optim",
+             (("next_w = w - config['learning_rate'] * dw / (np.sqrt(a) + config['epsilon'])",
+               "next_w = w - config['learning_rate'] * dw / np.sqrt(a) + config['epsilon']"),),
+             "RMSProp adds epsilon to the weights instead of to sqrt(a), so its update is NaN wherever a is 0 "
+             "(a unit whose gradient is always 0)",
+             "parenthesise the denominator: next_w = w - lr * dw / (np.sqrt(a) + eps)"),
+    Mutation("adam-eps-on-weights", "optim",
+             (("next_w = w - config['learning_rate'] * v_hat / (np.sqrt(a_hat) + config['epsilon'])",
+               "next_w = w - config['learning_rate'] * v_hat / np.sqrt(a_hat) + config['epsilon']"),),
+             "Adam adds epsilon to the weights instead of to sqrt(a), so its update is NaN wherever a is 0 "
+             "(a unit whose gradient is always 0)",
+             "parenthesise the denominator: next_w = w - lr * v_hat / (np.sqrt(a_hat) + eps)"),
     Mutation("rmsprop-no-sqrt", "optim",
              (("dw / (np.sqrt(a) + config['epsilon'])", "dw / (a + config['epsilon'])"),),
              "RMSProp divides by a instead of sqrt(a)",
@@ -315,27 +315,27 @@ CATALOGUE = (
              "batchnorm backward with the simplified textbook formula and another cache layout", legit=True),
     # --- dropout ----------------------------------------------------------------------
     Mutation("dropout-no-inverted-scaling", "layers",
-             (("mask = ((np.random.rand(*x.shape) >= p) / (1 - p)).astype(x.dtype, copy=False)",
-               "mask = (np.random.rand(*x.shape) >= p).astype(x.dtype)"),),
-             "dropout does not scale the kept units by 1 / (1 - p) (not inverted dropout)",
-             "mask = (np.random.rand(*x.shape) >= p) / (1 - p)"),
+             ((f"mask = ({DRAW} < $KEEP) / $KEEP).astype(x.dtype, copy=False)",
+               f"mask = {DRAW} < $KEEP).astype(x.dtype)"),),
+             "dropout does not scale the kept units by 1 / $KEEP (not inverted dropout)",
+             f"mask = {DRAW} < $KEEP) / $KEEP"),
     Mutation("dropout-mask-at-test", "layers",
-             (("        out = x\n", "        out = x * (np.random.rand(*x.shape) >= p) / (1 - p)\n"),),
+             (("        out = x\n", f"        out = x * {DRAW} < $KEEP) / $KEEP\n"),),
              "dropout drops units at test time too",
              "in test mode return x unchanged"),
     Mutation("dropout-scale-at-test", "layers",
-             (("        out = x\n", "        out = x * (1 - p)\n"),),
-             "dropout scales the output by 1 - p at test time (inverted dropout already scaled at train time)",
+             (("        out = x\n", "        out = x * $KEEP\n"),),
+             "dropout scales the output by $KEEP at test time (inverted dropout already scaled at train time)",
              "in test mode return x unchanged"),
     Mutation("dropout-unseeded-generator", "layers",
-             (("mask = ((np.random.rand(*x.shape) >= p) / (1 - p))",
-               "mask = ((np.random.default_rng().random(x.shape) >= p) / (1 - p))"),),
+             ((f"mask = ({DRAW} < $KEEP) / $KEEP)",
+               "mask = ((np.random.default_rng().random(x.shape) < $KEEP) / $KEEP)"),),
              "dropout_param['seed'] has no effect: the mask is not drawn from the np.random generator "
              "that dropout_forward seeds",
              "draw the mask with np.random.rand, the generator dropout_forward seeds"),
     Mutation("dropout-float64-output", "layers",
-             (("mask = ((np.random.rand(*x.shape) >= p) / (1 - p)).astype(x.dtype, copy=False)",
-               "mask = (np.random.rand(*x.shape) >= p) / (1 - p)"),
+             ((f"mask = ({DRAW} < $KEEP) / $KEEP).astype(x.dtype, copy=False)",
+               f"mask = {DRAW} < $KEEP) / $KEEP"),
               ("    out = out.astype(x.dtype, copy=False)\n", "")),
              "dropout returns float64 for float32 input",
              "cast the mask (or the output) to x.dtype"),
@@ -345,20 +345,22 @@ CATALOGUE = (
              "dx = dout * mask, with the mask saved in the cache"),
     Mutation("dropout-backward-unscaled", "layers",
              (("        dx = dout * mask\n", "        dx = dout * (mask > 0)\n"),),
-             "dropout_backward applies the mask without the 1 / (1 - p) scaling",
+             "dropout_backward applies the mask without the 1 / $KEEP scaling",
              "use the same scaled mask as the forward pass: dx = dout * mask"),
     Mutation("dropout-backward-scale-at-test", "layers",
-             (("        dx = dout\n", "        dx = dout * (1 - dropout_param['p'])\n"),),
-             "dropout_backward scales dout by 1 - p at test time",
+             (("        dx = dout\n", "        p = dropout_param['p']\n        dx = dout * $KEEP\n"),),
+             "dropout_backward scales dout by $KEEP at test time",
              "in test mode dx = dout"),
-    Mutation("dropout-mask-rand-lt", "layers",
-             (("mask = ((np.random.rand(*x.shape) >= p) / (1 - p))",
-               "mask = ((np.random.rand(*x.shape) < 1 - p) / (1 - p))"),),
-             "dropout keeping units where rand < 1 - p", legit=True),
+    Mutation("dropout-mask-rand-ge", "layers",
+             ((f"mask = ({DRAW} < $KEEP) / $KEEP)", f"mask = ({DRAW} >= $DROP) / $KEEP)"),),
+             "dropout keeping units where rand >= $DROP", legit=True),
     Mutation("dropout-mask-binomial", "layers",
-             (("mask = ((np.random.rand(*x.shape) >= p) / (1 - p))",
-               "mask = (np.random.binomial(1, 1 - p, size=x.shape) / (1 - p))"),),
+             ((f"mask = ({DRAW} < $KEEP) / $KEEP)", "mask = (np.random.binomial(1, $KEEP, size=x.shape) / $KEEP)"),),
              "dropout drawing its mask with np.random.binomial", legit=True),
+    Mutation("dropout-mask-choice", "layers",
+             ((f"mask = ({DRAW} < $KEEP) / $KEEP)",
+               "mask = (np.random.choice([0, 1], size=x.shape, p=[1 - $KEEP, $KEEP]) / $KEEP)"),),
+             "dropout drawing its mask with np.random.choice", legit=True),
     # --- FullyConnectedNet ------------------------------------------------------------
     Mutation("fc-reg-no-half", "fc_net",
              (("            loss += 0.5 * self.reg * sum(np.sum(W * W) for W in weights)\n",
@@ -408,10 +410,11 @@ CATALOGUE = (
                "[{'mode': 'train'}] * (self.num_layers - 1)"),),
              "every batchnorm layer shares one bn_param dict ([{...}] * n repeats the same dict)",
              "build a new dict per layer: [{'mode': 'train'} for i in range(num_layers - 1)]"),
+    # The old starter's typo, outside the regions: not student work, so it costs nothing (the probes
+    # set the modes themselves before every pass, as the course's starter does).
     Mutation("fc-bn-mode-typo", "fc_net",
              (("                bn_param['mode'] = mode\n", "                bn_param[mode] = mode\n"),),
-             "bn_param[mode] = mode sets a key named after the mode, so batchnorm never leaves train mode",
-             "bn_param['mode'] = mode"),
+             "the old starter's typo bn_param[mode] = mode (a starter line outside the regions)", legit=True),
     Mutation("fc-dropout-after-output", "fc_net",
              (("        scores, out_cache = affine_forward(h, self.params['W%d' % L], self.params['b%d' % L])\n",
                "        scores, out_cache = affine_forward(h, self.params['W%d' % L], self.params['b%d' % L])\n"
@@ -422,11 +425,22 @@ CATALOGUE = (
                "        dh, grads['W%d' % L], grads['b%d' % L] = affine_backward(dscores, out_cache)\n")),
              "FullyConnectedNet applies dropout to the output scores too",
              "dropout goes after each hidden ReLU only"),
-    Mutation("fc-dropout-keep-prob", "fc_net",
+    Mutation("fc-dropout-complement", "fc_net",
              (("self.dropout_param = {'mode': 'train', 'p': dropout}",
                "self.dropout_param = {'mode': 'train', 'p': 1 - dropout}"),),
-             "FullyConnectedNet passes 1 - dropout as p, reading dropout as the keep probability",
-             "dropout is the probability of DROPPING a unit: pass it as p unchanged"),
+             "FullyConnectedNet passes 1 - dropout as p instead of dropout itself",
+             "dropout is the dropout parameter p ($P_MEANS): pass it as p unchanged"),
+    Mutation("fc-no-dropout", "fc_net",
+             (("            if self.use_dropout:\n                h, do_cache = dropout_forward(h, self.dropout_param)\n", ""),
+              ("            if self.use_dropout:\n                dh = dropout_backward(dh, do_cache)\n", "")),
+             "FullyConnectedNet never applies dropout, whatever its dropout argument",
+             "insert dropout_forward after every hidden ReLU when use_dropout is set (and dropout_backward in "
+             "the backward pass)"),
+    Mutation("fc-output-no-bias", "fc_net",
+             (("        scores, out_cache = affine_forward(h, self.params['W%d' % L], self.params['b%d' % L])\n",
+               "        scores, out_cache = affine_forward(h, self.params['W%d' % L], 0 * self.params['b%d' % L])\n"),),
+             "the output layer's scores leave out its bias b_L",
+             "scores = h @ W_L + b_L (affine_forward with the last layer's W and b)"),
     Mutation("fc-dropout-no-backward", "fc_net",
              (("            if self.use_dropout:\n                dh = dropout_backward(dh, do_cache)\n", ""),),
              "FullyConnectedNet does not backpropagate through its dropout layers",
@@ -442,7 +456,7 @@ CATALOGUE = (
                "                do_cache = None\n"
                "                if mode == 'train':\n"
                "                    p = self.dropout_param['p']\n"
-               "                    do_cache = (np.random.rand(*h.shape) >= p) / (1 - p)\n"
+               "                    do_cache = (np.random.rand(*h.shape) < $KEEP) / $KEEP\n"
                "                    h = h * do_cache\n"),
               ("                dh = dropout_backward(dh, do_cache)\n",
                "                dh = dh * do_cache\n")),
@@ -454,7 +468,7 @@ CATALOGUE = (
                "                do_cache = None\n"
                "                if mode == 'train':\n"
                "                    p = self.dropout_param['p']\n"
-               "                    do_cache = (np.random.rand(*h.shape) >= p) / (1 - p)\n"
+               "                    do_cache = (np.random.rand(*h.shape) < $KEEP) / $KEEP\n"
                "                    h = h * do_cache\n"),
               ("            if self.use_dropout:\n                dh = dropout_backward(dh, do_cache)\n", "")),
              "inline dropout in the network, without its backward pass",
@@ -524,10 +538,10 @@ CATALOGUE = (
                "    config['v'], config['a'], config['t'] = v, a, t + 1\n")),
              "Adam bias-corrects with the old t and increments it only when storing it",
              "increment t first (t = config['t'] + 1) and use that t in the bias correction"),
-    Mutation("dropout-scale-by-p", "layers",
-             (("mask = ((np.random.rand(*x.shape) >= p) / (1 - p))", "mask = ((np.random.rand(*x.shape) >= p) / p)"),),
-             "dropout drops units with probability p but scales the kept ones by 1 / p instead of 1 / (1 - p)",
-             "a unit is kept with probability 1 - p, so scale kept units by 1 / (1 - p)"),
+    Mutation("dropout-scale-wrong-factor", "layers",
+             ((f"mask = ({DRAW} < $KEEP) / $KEEP)", f"mask = ({DRAW} < $KEEP) / $DROP)"),),
+             "dropout keeps a unit with probability $KEEP but scales the kept ones by 1 / $DROP instead of 1 / $KEEP",
+             "a unit is kept with probability $KEEP, so scale the kept units by 1 / $KEEP"),
     Mutation("fc-reg-gradient-doubled", "fc_net",
              (("                grads['W%d' % i] += self.reg * W\n", "                grads['W%d' % i] += 2 * self.reg * W\n"),),
              "the L2 gradient is 2 * reg * W although the loss has the 0.5 factor",
@@ -535,8 +549,8 @@ CATALOGUE = (
     Mutation("batchnorm-test-no-eps", "layers",
              (("        out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta\n",
                "        out = gamma * (x - running_mean) / np.sqrt(running_var) + beta\n"),),
-             "batchnorm divides by sqrt(running_var) without eps at test time",
-             "normalise with np.sqrt(running_var + eps) at test time too"),
+             "batchnorm normalising with sqrt(running_var) without eps at test time (every running "
+             "variance of the hidden cases is at least 5 eps)", legit=True),
     Mutation("batchnorm-backward-dgamma-no-xhat", "layers",
              (("    dgamma = (dout * x_hat).sum(axis=0)\n", "    dgamma = dout.sum(axis=0)\n"),),
              "batchnorm_backward sums dout for dgamma without multiplying by the normalised input x_hat",
@@ -582,8 +596,17 @@ CATALOGUE = (
 )
 
 
-def by_id(mutation_id):
-    for mutation in CATALOGUE:
+@functools.lru_cache(maxsize=None)
+def catalogue(course=courses.DEFAULT):
+    """Every mutation, worded and written for `course` (ids are the same in every course)."""
+    return tuple(m.rendered(course) for m in _MUTATIONS)
+
+
+CATALOGUE = catalogue()     # the default course's
+
+
+def by_id(mutation_id, course=courses.DEFAULT):
+    for mutation in catalogue(course):
         if mutation.id == mutation_id:
             return mutation
     raise KeyError(mutation_id)

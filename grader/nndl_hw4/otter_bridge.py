@@ -5,43 +5,57 @@ whose every test case is one call here: ``run_check("adam/steps")`` for a check
 of the catalogue, ``require_accuracy(k)`` for step k of the 28 of the final
 part (one per percent of accuracy above 32%). Otter runs them INSIDE the
 student's kernel once the notebook has run, in the unpacked submission: the
-student's ``nndl`` modules are imported from there and each check is observed
-and judged by the code the native grader runs in its sandbox
-(grading.inprocess, grading.judging), so both graders share one
-implementation of every check and word failures alike.
+student's ``nndl`` modules are read from there, loaded into a private package
+and each check is observed and judged by the code the native grader runs in
+its sandbox (grading.inprocess, grading.judging), so both graders share one
+implementation of every check and word failures alike. The course (its dropout
+convention) is the one the autograder was built for (course.packaged).
 
 Because student code shares this process, an otter score can be forged (see
 the README): ``nndl-hw4 grade`` is the grader to use when that matters.
 """
 
 import functools
-import importlib
+import importlib.util
+from pathlib import Path
 
+from . import course as courses
 from .errors import DataError
+from .runtime import Runtime
 from .scoring import ACCURACY_FLOOR, ACCURACY_STEPS
 
 MODEL_PATH = "model.npz"
 
 
 @functools.lru_cache(maxsize=None)
+def _runtime():
+    """The reference runtime of this otter run (one student's notebook): the course the autograder was
+    built for (course.packaged)."""
+    return Runtime(courses.packaged())
+
+
+@functools.lru_cache(maxsize=None)
 def _catalogue():
     from .checks import all_checks
-    return {check.id: check for check in all_checks()}
+    return {check.id: check for check in all_checks(_runtime().course)}
 
 
-def _student_modules(names):
-    """{name: module, or the exception importing it raised} for names like 'nndl.optim'."""
-    found = {}
-    for name in names:
-        try:
-            found[name] = importlib.import_module(name)
-        except (Exception, SystemExit) as exc:   # a broken module is a verdict, not a crash
-            found[name] = exc
-    return found
+def _student_texts():
+    """{module: source} of the student's nndl package importable from here (the notebook's folder)."""
+    spec = importlib.util.find_spec(courses.PACKAGE)
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    texts = {}
+    for module in courses.MODULES:
+        for folder in folders:
+            path = Path(folder) / f"{module}.py"
+            if path.is_file():
+                texts[module] = path.read_text(encoding="utf-8", errors="replace")
+                break
+    return texts
 
 
 def verdict(check_id):
-    """The Verdict of one check of the catalogue on the modules importable from here."""
+    """The Verdict of one check of the catalogue on the student's modules importable from here."""
     from .grading.inprocess import observe_in_process
     from .grading.judging import judge
 
@@ -50,8 +64,8 @@ def verdict(check_id):
     except KeyError:
         raise LookupError(f"no check {check_id!r} in this version of nndl_hw4: rebuild the autograder "
                           "with `nndl-hw4 build`") from None
-    observation = observe_in_process([check], _student_modules(check.modules))[check.id]
-    return judge(check, observation)
+    observation = observe_in_process([check], _student_texts(), _runtime())[check.id]
+    return judge(check, observation, _runtime())
 
 
 def run_check(check_id):

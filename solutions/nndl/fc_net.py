@@ -115,9 +115,9 @@ class FullyConnectedNet(object):
         - hidden_dims: A list of integers giving the size of each hidden layer.
         - input_dim: An integer giving the size of the input.
         - num_classes: An integer giving the number of classes to classify.
-        - dropout: Scalar between 0 and 1 giving dropout strength, the
-          probability of DROPPING a unit. If dropout=0 then the network should
-          not use dropout at all.
+        - dropout: Scalar between 0 and 1 giving the dropout parameter p of every dropout layer, the
+          probability of KEEPING a unit. If dropout=0 then the network
+          should not use dropout at all.
         - use_batchnorm: Whether or not the network should use batch
           normalization.
         - reg: Scalar giving L2 regularization strength.

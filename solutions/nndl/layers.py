@@ -262,7 +262,7 @@ def dropout_forward(x, dropout_param):
     Inputs:
     - x: Input data, of any shape
     - dropout_param: A dictionary with the following keys:
-      - p: Dropout parameter. We drop each neuron output with probability p.
+      - p: Dropout parameter. We keep each neuron output with probability p.
       - mode: 'test' or 'train'. If the mode is train, then perform dropout;
         if the mode is test, then just return the input.
       - seed: Seed for the random number generator. Passing seed makes this
@@ -289,7 +289,7 @@ def dropout_forward(x, dropout_param):
         #   Store the masked and scaled activations in out, and store the
         #   dropout mask as the variable mask.
         # ================================================================ #
-        mask = ((np.random.rand(*x.shape) >= p) / (1 - p)).astype(x.dtype, copy=False)
+        mask = ((np.random.rand(*x.shape) < p) / p).astype(x.dtype, copy=False)
         out = x * mask
         # ================================================================ #
         # END YOUR CODE HERE

@@ -85,25 +85,29 @@ def _global_state():
 
 
 def test_judging_draws_nothing_from_the_global_random_generator(checks, verdicts_of):
-    # Grading threads share np.random: a judge (or the accepted variants' outputs, computed on first
-    # use in whichever thread needs them) drawing from it would move another thread's seeded draws.
-    from nndl_hw4.grading import reference
+    # Grading threads share np.random: a judge (or the expected and accepted variants' outputs,
+    # computed on first use in whichever thread needs them) drawing from it would move another
+    # thread's seeded draws. A fresh runtime computes everything here, under the watch.
     from nndl_hw4.grading.judging import judge
+    from nndl_hw4.runtime import Runtime
 
+    runtime = Runtime()
     observations = {cid: observation for cid, (observation, _) in verdicts_of(None).items()}
     np.random.seed(1234)
     before = _global_state()
     for check in checks:
-        reference.alternatives(check)
-        assert judge(check, observations[check.id]).passed, check.id
+        runtime.alternatives(check)
+        assert judge(check, observations[check.id], runtime).passed, check.id
         assert _global_state() == before, check.id
 
 
 def test_the_fc_training_judge_sees_the_reference_network_shapes():
+    from nndl_hw4 import runtime
     from nndl_hw4.checks import training
     from nndl_hw4.reference.nndl.fc_net import FullyConnectedNet
 
     kwargs = dict(training._fc_inputs(89)()["kwargs"], dtype=np.float64)
     net = FullyConnectedNet(**kwargs)
     assert list(training._param_shapes(kwargs).items()) == [(k, v.shape) for k, v in net.params.items()]
-    assert list(training._reference_net(kwargs).params) == list(net.params)
+    rebuilt = runtime.network(len(kwargs["hidden_dims"]), kwargs["use_batchnorm"])
+    assert list(rebuilt.params) == list(net.params)

@@ -11,17 +11,17 @@ from nndl_hw4.sandbox.limits import Limits
 from .conftest import REPO
 
 
-def test_the_reference_passes_every_check_in_the_sandbox(checks, capsys):
+def test_the_reference_passes_every_check_in_the_sandbox(checks, runtime, capsys):
     backend, _ = select("auto")
     workspace = create_workspace(REPO / "solutions" / "nndl")
     try:
         started = time.perf_counter()
-        observations, stats = observe(backend, workspace, checks, Limits())
+        observations, stats = observe(backend, workspace, checks, Limits(), runtime)
         seconds = time.perf_counter() - started
     finally:
         remove_workspace(workspace)
-    failed = {c.id: judge(c, observations[c.id]).message for c in checks
-              if not judge(c, observations[c.id]).passed}
+    failed = {c.id: judge(c, observations[c.id], runtime).message for c in checks
+              if not judge(c, observations[c.id], runtime).passed}
     assert not failed
     assert stats.children == 1
     with capsys.disabled():

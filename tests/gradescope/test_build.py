@@ -37,7 +37,8 @@ def test_the_zip_holds_the_two_scripts_the_wheel_the_rubric_and_the_options(auto
         assert (info.external_attr >> 16) & 0o111, f"{script} is not executable"
         assert data.startswith(b"#!/usr/bin/env bash\n")
     assert members["rubric.toml"][1] == default_rubric_path().read_bytes()
-    assert json.loads(members["config.json"][1]) == {"kit_version": __version__, "timeout": 20.0, "sandbox": "auto"}
+    assert json.loads(members["config.json"][1]) == {"kit_version": __version__, "timeout": 20.0, "sandbox": "auto",
+                                                     "course": {"dropout": "keep", "fc_gate": "dropout > 0"}}
 
 
 def test_the_scripts_are_valid_bash_and_setup_installs_what_grading_needs(autograder_zip):

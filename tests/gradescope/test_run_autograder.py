@@ -38,7 +38,7 @@ def test_the_reference_with_a_trained_model(gradescope, trained, installed):
 
 def test_a_broken_submission_uploaded_as_a_zip(gradescope):
     def fill(folder):
-        source = write_submission(folder.parent / "work", mistakes=["adam-no-bias-correction", "dropout-p-as-keep"])
+        source = write_submission(folder.parent / "work", mistakes=["adam-no-bias-correction", "dropout-other-convention"])
         bad_model("pickled-object-array", source)
         with zipfile.ZipFile(folder / "hw4_submission.zip", "w") as archive:
             for file in sorted(source.rglob("*")):

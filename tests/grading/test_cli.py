@@ -64,10 +64,10 @@ def test_a_grader_fault_is_reported_after_grading_the_others_and_exits_1(tmp_pat
     write_dir(tmp_path / "class" / "bob")
     real = grade_module.observe
 
-    def observe(backend, workspace, checks, limits):   # the grading machine breaks on bob only
+    def observe(backend, workspace, checks, limits, runtime, trusted=None):   # the machine breaks on bob only
         if "# bob" in (workspace.submission / "nndl" / "optim.py").read_text():
             raise OSError("no space left on device")
-        return real(backend, workspace, checks, limits)
+        return real(backend, workspace, checks, limits, runtime, trusted)
 
     bob = tmp_path / "class" / "bob" / "nndl" / "optim.py"
     bob.write_text(bob.read_text() + "\n# bob\n")

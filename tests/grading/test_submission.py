@@ -36,7 +36,7 @@ def test_the_shallowest_nndl_wins_and_two_at_one_level_are_refused(tmp_path):
 
 def test_no_nndl_folder_is_a_reason_not_a_crash(tmp_path):
     path = write_zip(tmp_path / "s.zip", {"HW4.ipynb": "{}", "optim.py": "x = 1"})
-    with pytest.raises(SubmissionError, match="no nndl/ folder with optim.py"):
+    with pytest.raises(SubmissionError, match="no nndl/ folder with layers.py"):
         _stage(path, tmp_path)
 
 

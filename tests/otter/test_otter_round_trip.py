@@ -43,7 +43,7 @@ TRAIN = textwrap.dedent("""
 
     data = get_CIFAR10_data(num_training=900, num_validation=100, num_test=100)
     np.random.seed(0)
-    model = FullyConnectedNet([100, 100], weight_scale=1e-2, use_batchnorm=True, dropout=0.25)
+    model = FullyConnectedNet([100, 100], weight_scale=1e-2, use_batchnorm=True, dropout=0.75)
     Solver(model, data, num_epochs=5, batch_size=100, update_rule='adam',
            optim_config={'learning_rate': 1e-3}, lr_decay=0.95, verbose=False).train()
     save_model(model, 'model.npz')

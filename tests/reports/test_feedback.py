@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from nndl_hw4.grading import reference
 from nndl_hw4.grading.batch import make_setup
 from nndl_hw4.reports.feedback import points
 
@@ -47,11 +46,12 @@ def test_no_expected_value_of_a_failed_hidden_check_is_shown(graded):
     out, rubric, outcomes = graded
     text = _feedback(graded, "adam-no-bias-correction")
     record = outcomes["adam-no-bias-correction"].record
-    checks = make_setup(rubric, None, out).checks
+    setup = make_setup(rubric, None, out)
+    checks = setup.checks
     failed = [c["id"] for q in record["questions"] for c in q["checks"] if not c["passed"]]
     assert failed
     for check_id in failed:
-        expected = reference.expected(checks[check_id])
+        expected = setup.runtime.expected(checks[check_id])
         if expected is None:
             continue
         values = np.concatenate([np.ravel(w) for w in expected["next_w"]])

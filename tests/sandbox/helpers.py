@@ -29,7 +29,10 @@ from nndl_hw4.grading.workspace import create_workspace, remove_workspace
 from nndl_hw4.reference import nndl as reference_nndl
 from nndl_hw4.reference import utils as reference_utils
 from nndl_hw4.sandbox.backends import SandboxUnavailable, select
+from nndl_hw4.runtime import Runtime
 from nndl_hw4.sandbox.limits import Limits
+
+RUNTIME = Runtime()   # the reference's side of every check, shared by the sandbox tests
 
 IMPORT = "import numpy as np\n"                                   # anchor in optim.py: runs at import
 ADAM = "    beta1, beta2 = config['beta1'], config['beta2']\n"     # anchor in adam: runs on every call
@@ -202,14 +205,14 @@ def grade(backend, nndl_dir, tmp_root, checks=None, limits=ROOMY):
     started = time.monotonic()
     workspace = create_workspace(nndl_dir, tmp_root=tmp_root)
     try:
-        observations, stats = observe(backend, workspace, checks, limits)
+        observations, stats = observe(backend, workspace, checks, limits, RUNTIME)
         assert not list(workspace.root.glob("io-*")), "a child's io folder was left behind"
     finally:
         remove_workspace(workspace)
     seconds = time.monotonic() - started
     assert set(tmp_root.iterdir()) == before, "the workspace was not removed"
     assert set(observations) == {c.id for c in checks}, "a check got no observation"
-    verdicts = {c.id: judge(c, observations[c.id]) for c in checks}
+    verdicts = {c.id: judge(c, observations[c.id], RUNTIME) for c in checks}
     return Graded(observations, verdicts, stats, seconds, list(checks))
 
 

@@ -21,6 +21,7 @@ from nndl_hw4.checks import all_checks
 from nndl_hw4.grading.engine import INPUTS, observe
 from nndl_hw4.grading.workspace import create_workspace, remove_workspace
 from nndl_hw4.reference import nndl as reference_nndl
+from nndl_hw4.runtime import Runtime
 from nndl_hw4.sandbox.backends import numpy_dirs, python_executable, select
 from nndl_hw4.sandbox.launch import run_child
 from nndl_hw4.sandbox.limits import Limits
@@ -62,7 +63,7 @@ def main(repeats=10):
         ("empty plan, bubblewrap", timed(empty_plan(bwrap, workspace), repeats)),
         ("create + remove a workspace", timed(lambda: remove_workspace(create_workspace(nndl)), repeats)),
         (f"reference, all {len(checks)} checks, bubblewrap (observe)",
-         timed(lambda: observe(bwrap, workspace, checks, Limits()), max(3, repeats // 3))),
+         timed(lambda: observe(bwrap, workspace, checks, Limits(), Runtime()), max(3, repeats // 3))),
     ]
     remove_workspace(workspace)
     print(f"median (min) of {repeats} runs, seconds")

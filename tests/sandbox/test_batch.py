@@ -10,6 +10,7 @@ import io
 import os
 import time
 
+import pytest
 from click.testing import CliRunner
 
 from nndl_hw4.checks import all_checks
@@ -52,8 +53,12 @@ CLASS = {
     "bob-adam-loops": (attack_in_adam("while True: pass"), {"adam"}, "partial errors"),
     "carol-fork-sleepers": (attack_at_import(SLEEPERS), set(), "ok"),
     "erin-memory-bomb-at-import": (attack_at_import("big = np.ones(1 << 40)"), OPTIM_QUESTIONS, "partial errors"),
-    # Its forged "passed" claims arrive as well-formed results: graded (status ok), all failing.
-    "frank-forges-every-result": (attack_at_import(FORGER, mutant("adam-no-bias-correction")), "ALL", "ok"),
+    # Its forged "passed" claims arrive as well-formed results: graded (status ok), all failing. The
+    # forgery runs wherever nndl.optim is imported: in the child of the optimizer and layer checks, and
+    # in the network child only at its last check (the batchnorm network's training: utils.solver
+    # imports optim). The network's checks that run before that keep their honest points.
+    "frank-forges-every-result": (attack_at_import(FORGER, mutant("adam-no-bias-correction")),
+                                  "ALL but fc_net_dropout", "ok"),
 }
 
 
@@ -74,7 +79,8 @@ def test_a_class_with_attacks_grades_to_the_expected_gradebook(bwrap, tmp_path):
     assert set(rows) == set(CLASS)
     for name, (_, losing, status) in CLASS.items():
         row = rows[name]
-        losing = set(auto) if losing == "ALL" else losing
+        if isinstance(losing, str):
+            losing = set(auto) - ({"fc_net_dropout"} if losing == "ALL but fc_net_dropout" else set())
         assert row["status"] == status, (name, row["reason"])
         for question, full in auto.items():
             if full == 0:
@@ -85,7 +91,12 @@ def test_a_class_with_attacks_grades_to_the_expected_gradebook(bwrap, tmp_path):
             else:
                 assert got == full, f"{name}: {question} got {got}/{full} ({row['reason']})"
         if name == "frank-forges-every-result":
-            assert float(row["total"]) == 0  # every forged claim was judged on its (absent) outputs
+            # Every forged claim was judged on its (absent) outputs: all that scores is the network's
+            # honest work, every check of the network with dropout and all but the training check
+            # (forged: it imports optim) of the batchnorm network.
+            bn = [c for c in RUBRIC.questions if c.id == "fc_net_batchnorm"][0]
+            honest = auto["fc_net_batchnorm"] * (len(bn.checks) - 1) / len(bn.checks)
+            assert float(row["total"]) == pytest.approx(auto["fc_net_dropout"] + honest, abs=0.01)
 
     # Nothing the fork sleepers started survived the batch: no process runs as one of the
     # throw-away uids this grader process hands out.

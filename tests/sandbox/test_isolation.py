@@ -38,7 +38,7 @@ def test_grader_reference_and_hidden_data_are_invisible(bwrap, tmp_path):
     (hidden_dir / f"{secret}.txt").write_text(secret)   # stands for held-out data beside the grader
     markers = [secret,
                "STEP_RTOL = ",                           # nndl_hw4/checks/optim.py
-               'REFERENCE_PACKAGE = "nndl_hw4',          # nndl_hw4/grading/reference.py
+               'ROOT = "/nndl-hw4-reference"',           # nndl_hw4/runtime.py
                "def grader_fingerprint"]                 # nndl_hw4/grading/grade.py
     host_paths = [REPO, GRADER, hidden_dir, Path(sys.prefix), Path(nndl_hw4.__file__).parents[1]]
     graded = grade(bwrap, write_submission(tmp_path / "sub", attack_at_import(f"""

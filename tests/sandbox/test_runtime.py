@@ -12,7 +12,7 @@ from nndl_hw4.grading.workspace import create_workspace
 from nndl_hw4.sandbox import backends, command
 from nndl_hw4.sandbox.backends import Command, DirectBackend, SandboxUnavailable, allocate_uid, select
 
-from .helpers import (FAST, ROOMY, assert_only, attack_at_import, attack_in_adam, grade, ids, is_root, mutants,
+from .helpers import (FAST, ROOMY, RUNTIME, assert_only, attack_at_import, attack_in_adam, grade, ids, is_root, mutants,
                       processes_of_uid, witness_checks, write_submission)
 
 CHECKS = witness_checks()
@@ -61,7 +61,7 @@ def test_io_folders_and_workspace_are_removed_when_launching_fails(tmp_path):
     with create_workspace(write_submission(tmp_path / "sub", mutants.reference_sources()),
                           tmp_root=tmp_path) as workspace:
         with pytest.raises(OSError):
-            engine.observe(_Exploding(), workspace, CHECKS, FAST)
+            engine.observe(_Exploding(), workspace, CHECKS, FAST, RUNTIME)
         assert list(workspace.root.glob("io-*")) == []
     assert not workspace.root.exists()
 
@@ -115,7 +115,8 @@ def test_two_sandboxes_at_once_share_nothing(bwrap, tmp_path):
         futures = {name: pool.submit(grade, bwrap, nndl, tmp_path / f"ws-{name}", None, FAST)
                    for name, nndl in jobs.items()}
         graded = {name: f.result() for name, f in futures.items()}
-    assert graded["sleepers"].failed() == set() and graded["clean"].failed() == set()
+    assert graded["sleepers"].failed() == set() and graded["clean"].failed() == set(), \
+        {c: (v.message, graded["sleepers"].observations[c].status) for c, v in graded["sleepers"].verdicts.items() if not v.passed}
     if is_root():
         assert graded["sleepers"].report()["forks"] == FAST.processes - 1  # its own cap, not shared
     assert_only(graded["loop"], ids(CHECKS, lambda c: c.function == "adam"), statuses={"timeout"})

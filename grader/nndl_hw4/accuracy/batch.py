@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 
 from ..errors import DataError
-from ..grading.submission import MAX_DEPTH, MODEL_FILE
+from ..handin import MAX_DEPTH, MODEL_FILE
 from .dataset import SPLITS, load_split
 from .model_file import MISSING, too_big
 from .score import ModelScore, score_saved_model

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..grading.submission import MAX_MODEL_BYTES, MODEL_FILE
+from ..handin import MAX_MODEL_BYTES, MODEL_FILE
 from ..reference.utils.model_io import FORMAT
 
 INPUT_DIM = 3 * 32 * 32
@@ -243,6 +243,8 @@ def validate(arrays, name=MODEL_FILE):
             raise ModelFileError(f"{name} lacks {_what(key)}{advice}; a network with {architecture} "
                                  f"needs {_parameter_names(hidden_dims, use_batchnorm)}")
         value = arrays[key]
+        if value.shape == (1,) + shape and key.startswith(("param/gamma", "param/beta")):
+            value = arrays[key] = value.reshape(shape)     # gamma and beta of shape (1, H): legitimate
         if value.shape != shape:
             raise ModelFileError(f"{name}: {_what(key)} has shape {value.shape}, but a network with "
                                  f"{architecture} needs {shape}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import UsageError
-from ..reference.nndl.fc_net import FullyConnectedNet
+from ..runtime import network
 from ..scoring import ACCURACY_STEPS, accuracy_fraction
 from .dataset import SPLITS, load_split
 from .model_file import INPUT_DIM, NUM_CLASSES, ModelFileError, load_saved_model
@@ -69,16 +69,11 @@ class ModelScore:
 def rebuild(saved):
     """The reference FullyConnectedNet holding the saved parameters and running statistics, in test mode.
 
-    It is constructed at a toy size (its random initial weights would cost as
-    much memory as the model) and then given every saved parameter: the
-    network's forward pass depends only on params, bn_params and its flags.
+    It is constructed at a toy size in a private copy of the reference (runtime.network: its random
+    initial weights would cost as much memory as the model, and come from a generator of its own) and
+    then given every saved parameter: the forward pass depends only on params, bn_params and its flags.
     """
-    state = np.random.get_state()   # the constructor draws from the global RNG: leave it as it was
-    try:
-        model = FullyConnectedNet([1] * len(saved.hidden_dims), input_dim=1, num_classes=1, dropout=0,
-                                  use_batchnorm=saved.use_batchnorm, dtype=saved.dtype)
-    finally:
-        np.random.set_state(state)
+    model = network(len(saved.hidden_dims), saved.use_batchnorm, saved.dtype)
     model.params = dict(saved.params)
     for bn_param, (mean, var) in zip(model.bn_params, saved.running):
         bn_param["running_mean"], bn_param["running_var"] = mean, var

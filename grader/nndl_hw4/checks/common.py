@@ -57,11 +57,11 @@ def grads_fields(grads_path, names):
     return [(grads_path + (i,), name) for i, name in enumerate(names)]
 
 
-def binomial_tolerance(p, n, sigmas=6.0):
-    """Half-width of the band a fraction of n Bernoulli(p) draws falls in, but for
+def binomial_tolerance(q, n, sigmas=6.0):
+    """Half-width of the band a fraction of n Bernoulli(q) draws falls in, but for
     a chance of ~2e-9 (6 sigma): an implementation drawing other random numbers
     than the reference still passes, while p read the wrong way is many sigmas off."""
-    return sigmas * float(np.sqrt(p * (1 - p) / n))
+    return sigmas * float(np.sqrt(q * (1 - q) / n))
 
 
 def array_problem(label, value, shape=None, dtype=None):

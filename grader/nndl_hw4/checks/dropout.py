@@ -1,14 +1,17 @@
 """Checks of dropout_forward / dropout_backward: structural and statistical only.
 
-Masks legitimately differ between implementations (``rand >= p``,
-``rand < 1 - p``, a binomial draw...), so no check compares a mask with the
-reference's. Inputs are ``randn + 10`` (never 0), so a unit is dropped exactly
-when its output is 0, and the mask is ``out / x``:
+Masks legitimately differ between implementations (``rand < k``,
+``rand >= 1 - k``, a binomial draw...), so no check compares a mask with the
+reference's. With k the keep probability that p means in this course (p
+itself, or 1 - p: course.Course), inputs are ``randn + 10`` (never 0), so a
+unit is dropped exactly when its output is 0, and the mask is ``out / x``:
 
-- the dropped fraction must be within 6 binomial sigmas of p (see
-  common.binomial_tolerance; p read as the keep probability is > 50 sigmas off);
-- kept units must equal x / (1 - p) to rtol 1e-12 (one rounding of a float64
-  division; no scaling or 1/p scaling is >= 30% off);
+- the dropped fraction must be within 6 binomial sigmas of 1 - k (see
+  common.binomial_tolerance; p read with the other convention is > 50 sigmas
+  off for the p used here, 0.3 and 0.7);
+- kept units must equal x / k to rtol 1e-12 (one rounding of a float64
+  division; no scaling, or scaling by the other convention's 1/(1 - k), is
+  >= 30% off);
 - dropout_backward must return dout * (out / x) to rtol 1e-12 (same reason).
 """
 
@@ -47,7 +50,7 @@ def _name(inputs, k):
     return f"out (mode={param['mode']!r}, p={param['p']}{seed})"
 
 
-def _judge_fraction(title):
+def _judge_fraction(course, title):
     fail = failure(FUNCTION, title)
 
     def judge(student, expected, inputs):
@@ -56,16 +59,17 @@ def _judge_fraction(title):
             return verdict
         for k, out in enumerate(outs):
             p = inputs["params"][k]["p"]
+            want = course.drop_probability(p)
             dropped = float(np.mean(out == 0))
-            tol = binomial_tolerance(p, out.size)
-            if abs(dropped - p) > tol:
-                return fail(f"{_name(inputs, k)}: {dropped:.3f} of the units are dropped, expected p = {p} "
-                            f"(tolerance {tol:.3f}); p is the probability of DROPPING a unit")
+            tol = binomial_tolerance(want, out.size)
+            if abs(dropped - want) > tol:
+                return fail(f"{_name(inputs, k)}: {dropped:.3f} of the units are dropped, expected {want:.2f} "
+                            f"(tolerance {tol:.3f}); p is {course.p_means}")
         return Verdict.ok()
     return judge
 
 
-def _judge_scaling(title):
+def _judge_scaling(course, title):
     fail = failure(FUNCTION, title)
 
     def judge(student, expected, inputs):
@@ -74,15 +78,16 @@ def _judge_scaling(title):
             return verdict
         x = inputs["x"].astype(np.float64)
         for k, out in enumerate(outs):
-            p = inputs["params"][k]["p"]
+            keep = course.keep_probability(inputs["params"][k]["p"])
             kept = out != 0
             if not kept.any():
                 return fail(f"{_name(inputs, k)}: every unit was dropped")
             ratio = out[kept].astype(np.float64) / x[kept]
-            err = float(np.max(np.abs(ratio * (1 - p) - 1)))
+            err = float(np.max(np.abs(ratio * keep - 1)))
             if err > EXACT_RTOL:
-                return fail(f"{_name(inputs, k)}: kept units are not x / (1 - p) (max relative error {err:.2e}, "
-                            f"tolerance {EXACT_RTOL:.0e}); inverted dropout scales kept units by 1 / (1 - p)")
+                return fail(f"{_name(inputs, k)}: kept units are not x / {keep:g} (max relative error {err:.2e}, "
+                            f"tolerance {EXACT_RTOL:.0e}); a unit is kept with probability {keep:g}, so "
+                            f"inverted dropout scales kept units by 1 / {keep:g}")
         return Verdict.ok()
     return judge
 
@@ -127,10 +132,10 @@ def _judge_dtype(title):
     return judge
 
 
-def _judge_public(title):
-    """The notebook's prints: train zero fraction ~ p, train mean ~ input mean, test output == input."""
+def _judge_public(course, title):
+    """The notebook's prints: train zero fraction ~ 1 - k, train mean ~ input mean, test output == input."""
     fail = failure(FUNCTION, title)
-    fraction, identity = _judge_fraction(title), _judge_identity(title)
+    fraction, identity = _judge_fraction(course, title), _judge_identity(title)
 
     def judge(student, expected, inputs):
         train = [k for k, p in enumerate(inputs["params"]) if p["mode"] == "train"]
@@ -143,12 +148,12 @@ def _judge_public(title):
                 return verdict
         x = inputs["x"]
         for k in train:
-            p, out = inputs["params"][k]["p"], student["out"][k]
-            # mean(out) - mean(x) has std ~ 10 * sqrt(p / (1 - p) / n): allow 6 of them.
-            tol = 6 * 10 * np.sqrt(p / (1 - p) / x.size)
+            keep, out = course.keep_probability(inputs["params"][k]["p"]), student["out"][k]
+            # mean(out) - mean(x) has std ~ 10 * sqrt((1 - keep) / keep / n): allow 6 of them.
+            tol = 6 * 10 * np.sqrt((1 - keep) / keep / x.size)
             if abs(out.mean() - x.mean()) > tol:
                 return fail(f"{_name(inputs, k)}: its mean is off the input's mean by {abs(out.mean() - x.mean()):.3g} "
-                            f"(tolerance {tol:.2g}); scale kept units by 1 / (1 - p)")
+                            f"(tolerance {tol:.2g}); scale kept units by 1 / {keep:g}")
         return Verdict.ok()
     return judge
 
@@ -180,12 +185,12 @@ def _judge_backward(title):
         err = float(np.max(np.abs(dx[kept] - want) / np.abs(want), initial=0.0))
         if err > EXACT_RTOL:
             return fail(f"dx is not dout times the forward mask (max relative error {err:.2e}, tolerance "
-                        f"{EXACT_RTOL:.0e}); kept units carry dout / (1 - p)")
+                        f"{EXACT_RTOL:.0e}); kept units carry dout scaled as their outputs are")
         return Verdict.ok()
     return judge
 
 
-def checks():
+def checks(course):
     def check(question, name, title, probe, inputs, judge, function=FUNCTION, **kw):
         return Check(id=f"{question}/{name}", question=question, function=function, title=title,
                      probe=probe, modules=MODULES, inputs=inputs, judge=judge, group="layers",
@@ -205,11 +210,11 @@ def checks():
     public_params = [{"mode": mode, "p": p} for p in (0.3, 0.6, 0.75) for mode in ("train", "test")]
     return [
         check(fwd, "public", t_public, "dropout.forward", _forward(40, (500, 500), public_params),
-              _judge_public(t_public), public=True),
+              _judge_public(course, t_public), public=True),
         check(fwd, "drop_fraction", t_fraction, "dropout.forward", _forward(41, (200, 150), train),
-              _judge_fraction(t_fraction)),
+              _judge_fraction(course, t_fraction)),
         check(fwd, "scaling", t_scaling, "dropout.forward", _forward(42, (60, 50), train),
-              _judge_scaling(t_scaling)),
+              _judge_scaling(course, t_scaling)),
         check(fwd, "seed", t_seed, "dropout.forward",
               _forward(43, (60, 50), [{"mode": "train", "p": 0.4, "seed": 7}] * 2), _judge_seed(t_seed)),
         check(fwd, "test_identity", t_test, "dropout.forward",

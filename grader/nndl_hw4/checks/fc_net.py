@@ -16,6 +16,7 @@ weight mean within 6 weight_scale/sqrt(n).
 
 import numpy as np
 
+from ..course import LAYER_MODULES, NETWORK_MODULE, PACKAGE
 from .base import Check, Verdict, failure
 from .common import array_problem, compare_fields, rng
 from .compare import describe_type
@@ -23,7 +24,7 @@ from .compare import describe_type
 RTOL = 1e-8      # see the module docstring
 ATOL = 1e-10     # see the module docstring
 FUNCTION = "FullyConnectedNet"
-MODULES = ("nndl.fc_net", "nndl.layers", "nndl.layer_utils")
+MODULES = tuple(f"{PACKAGE}.{m}" for m in (NETWORK_MODULE, *LAYER_MODULES))   # the network runs the layers
 
 
 def param_names(num_layers, use_batchnorm):
@@ -31,6 +32,14 @@ def param_names(num_layers, use_batchnorm):
     if use_batchnorm:
         names += [f"{k}{i}" for i in range(1, num_layers) for k in ("gamma", "beta")]
     return names
+
+
+def row_as_vector(name, value, shape):
+    """gamma or beta of shape (1, H) as (H,): a legitimate layout (it broadcasts like (H,) and the
+    docstring asks for no shape), so it is judged as the vector it holds."""
+    if name.startswith(("gamma", "beta")) and isinstance(value, np.ndarray) and value.shape == (1,) + tuple(shape):
+        return value.reshape(shape)
+    return value
 
 
 def make_params(g, dims, use_batchnorm, weight_scale=None, zero_biases=False):
@@ -46,15 +55,24 @@ def make_params(g, dims, use_batchnorm, weight_scale=None, zero_biases=False):
     return params
 
 
-def net_case(seed, hidden, input_shape=(20,), classes=7, n=8, reg=0.0, use_batchnorm=False, dropout=0.0,
+def net_case(seed, hidden, input_shape=(20,), classes=7, n=8, reg=0.0, use_batchnorm=False, dropout=None,
              calls=("train",), weight_scale=None, zero_biases=False, net_seed=None):
-    """Inputs for probes.fc_net.loss: a network, its parameters and a sequence of loss calls."""
+    """Inputs for probes.fc_net.loss: a network, its parameters and a sequence of loss calls.
+
+    Without `dropout` the network is built WITHOUT passing it: the starter's own default means no
+    dropout whichever gate the student's year had (dropout=0 with dropout > 0, or dropout=1 with
+    dropout < 1); a given dropout must lie strictly inside (0, 1), where both gates switch it on.
+    """
+    if dropout is not None and not 0 < dropout < 1:
+        raise ValueError(f"dropout={dropout}: use a value strictly inside (0, 1), where both starter gates agree")
     def make():
         g = rng(seed)
         D = int(np.prod(input_shape))
         dims = [D] + list(hidden) + [classes]
         kwargs = {"hidden_dims": list(hidden), "input_dim": D, "num_classes": classes, "reg": reg,
-                  "use_batchnorm": use_batchnorm, "dropout": dropout, "dtype": "float64"}
+                  "use_batchnorm": use_batchnorm, "dtype": "float64"}
+        if dropout is not None:
+            kwargs["dropout"] = dropout
         if net_seed is not None:
             kwargs["seed"] = net_seed
         if weight_scale is not None:
@@ -144,7 +162,7 @@ def _judge_init(title):
         dtype = kwargs.get("dtype", "float32")
         ws = kwargs["weight_scale"]
         for name in sorted(want):
-            value = params[name]
+            value = row_as_vector(name, params[name], want[name].shape)
             problem = array_problem(f"params[{name!r}]", value, want[name].shape)
             if problem:
                 return fail(problem)
@@ -177,7 +195,7 @@ def _judge_init(title):
     return judge
 
 
-def checks():
+def checks(course):
     def check(question, name, title, probe, inputs, judge, group="fc_net", **kw):
         return Check(id=f"{question}/{name}", question=question, function=FUNCTION, title=title,
                      probe=probe, modules=MODULES, inputs=inputs, judge=judge, group=group, **kw)

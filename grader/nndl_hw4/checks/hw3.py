@@ -118,7 +118,7 @@ def _judge_public(function, want, rtol, title):
     return judge
 
 
-def checks():
+def checks(course):
     def check(name, function, title, probe, inputs, judge, modules=LAYERS, **kw):
         return Check(id=f"{QUESTION}/{name}", question=QUESTION, function=function, title=title,
                      probe=probe, modules=modules, inputs=inputs, judge=judge, group="layers", **kw)

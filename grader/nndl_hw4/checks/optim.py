@@ -9,6 +9,14 @@ the classic mistakes change a step by > 1e-3 relative, so steps are compared
 with rtol 1e-5. Epsilon inside the square root is accepted as a legitimate
 variant (nndl_hw4.mutants), not by loosening the tolerance: with the default
 decay 0.99 it moves a step by ~5e-5.
+
+The rules with a second moment (RMSProp, Adam) also get a DEAD UNIT: a column
+of w whose gradient is 0 at every step (a ReLU that never fires), so its second
+moment stays 0, and a column with |dw| = 1e-9, whose second moment is tiny.
+A correct rule leaves the dead column unchanged and divides the tiny one by
+about eps; an update that divides by sqrt(a) alone is NaN (0/0) or off by
+orders of magnitude there, although it is within 1e-8 of the right step
+wherever |dw| >= 0.1.
 """
 
 import numpy as np
@@ -41,15 +49,21 @@ def _gradients(rng, shape, steps):
     return magnitude * rng.choice([-1.0, 1.0], size=(steps,) + shape)
 
 
-def _steps_inputs(rule, seed, steps=3, dtype=np.float64, with_config=True):
+def _steps_inputs(rule, seed, steps=3, dtype=np.float64, with_config=True, dead_unit=False):
     def make():
         rng = np.random.default_rng(seed)
         shape = (6, 7)
         w = rng.normal(size=shape).astype(dtype)
         dws = _gradients(rng, shape, steps).astype(dtype)
+        if dead_unit:                      # see the module docstring
+            dws[:, :, 0] = 0.0
+            dws[:, :, 1] = 1e-9 * np.sign(dws[:, :, 1])
         config = dict(RULES[rule][2]) if with_config else None
         return {"rule": rule, "w": w, "dws": dws, "config": config}
     return make
+
+
+SECOND_MOMENT = ("rmsprop", "adam")     # rules that divide by the root of a second moment
 
 
 def _public_inputs(rule):
@@ -162,11 +176,12 @@ def _judge_float32(rule, title):
     return judge
 
 
-def checks():
+def checks(course):
     out = []
     titles = {"public": "the notebook's fixture", "steps": "three steps carrying the config",
               "state": "state written back into config over three steps",
-              "defaults": "config=None applies the defaults", "float32": "float32 inputs"}
+              "defaults": "config=None applies the defaults", "float32": "float32 inputs",
+              "dead_unit": "a dead unit: zero and tiny gradients, so zero and tiny second moments"}
     for seed, (rule, (question, _, _)) in enumerate(RULES.items(), start=1):
         common = dict(question=question, function=rule, probe="optim.steps",
                       modules=MODULES, group="optim")
@@ -187,4 +202,8 @@ def checks():
                   inputs=_steps_inputs(rule, 400 + seed, dtype=np.float32),
                   judge=_judge_float32(rule, titles["float32"]), **common),
         ]
+        if rule in SECOND_MOMENT:
+            out.append(Check(id=f"{question}/dead_unit", title=titles["dead_unit"],
+                             inputs=_steps_inputs(rule, 500 + seed, dead_unit=True),
+                             judge=_judge_steps(rule, titles["dead_unit"], compare_state=False), **common))
     return out

@@ -15,10 +15,12 @@ wrong Adam lands near chance (0.25-0.5).
 
 import numpy as np
 
+from .. import runtime
 from ..child.probes.training import TinyNet
-from ..reference.nndl.fc_net import FullyConnectedNet as ReferenceNet
 from .base import Check, Verdict, failure
 from .common import array_problem, rng
+from .fc_net import MODULES as FC_MODULES
+from .fc_net import row_as_vector
 
 RULE_BAR = 0.85        # see the module docstring
 FC_BAR = 0.80          # see the module docstring
@@ -68,7 +70,8 @@ def _params_problem(params, shapes):
     if not isinstance(params, dict):
         return f"the trained model.params is {type(params).__name__}, expected a dict"
     for name, shape in shapes.items():
-        problem = array_problem(f"the trained params[{name!r}]", params.get(name), shape)
+        problem = array_problem(f"the trained params[{name!r}]", row_as_vector(name, params.get(name), shape),
+                                shape)
         if problem:
             return problem + " (did the updates diverge?)" if "NaN" in problem else problem
     return None
@@ -102,22 +105,17 @@ def _param_shapes(kwargs):
     return shapes
 
 
-def _reference_net(kwargs):
-    """The reference network for `kwargs`, built at size zero so that its constructor draws nothing from
-    the global np.random (grading threads share it); the caller gives it its parameters."""
-    return ReferenceNet(**dict(kwargs, hidden_dims=[0] * len(kwargs["hidden_dims"]), input_dim=0, num_classes=0))
-
-
 def _judge_fc(title):
     fail = failure("FullyConnectedNet", title)
 
     def judge(student, expected, inputs):
         kwargs = dict(inputs["kwargs"], dtype=np.float64)
-        net = _reference_net(kwargs)
+        net = runtime.network(len(kwargs["hidden_dims"]), kwargs["use_batchnorm"])
         problem = _params_problem(student["params"], _param_shapes(kwargs))
         if problem:
             return fail(problem)
-        net.params = {k: student["params"][k].astype(np.float64) for k in net.params}
+        net.params = {k: row_as_vector(k, student["params"][k], shape).astype(np.float64)
+                      for k, shape in _param_shapes(kwargs).items()}
         bn = student["bn_params"]
         if not isinstance(bn, list) or len(bn) != len(net.bn_params):
             return fail("after training, bn_params should hold one dict per hidden layer")
@@ -139,7 +137,7 @@ def _judge_fc(title):
     return judge
 
 
-def checks():
+def checks(course):
     out = []
     title = f"training a small two-layer net with Solver ({SOLVER['num_epochs']} epochs)"
     for seed, rule in enumerate(RULES, start=81):
@@ -150,6 +148,6 @@ def checks():
     fc_title = f"training a batchnorm network with Solver and SGD ({SOLVER['num_epochs']} epochs)"
     out.append(Check(id="fc_net_batchnorm/training", question="fc_net_batchnorm", function="FullyConnectedNet",
                      title=fc_title, probe="training.fc_net_sgd",
-                     modules=("nndl.fc_net", "nndl.layers", "nndl.layer_utils", "utils.solver"),
+                     modules=(*FC_MODULES, "utils.solver"),
                      inputs=_fc_inputs(89), judge=_judge_fc(fc_title), group="training", reference=False))
     return out

@@ -16,10 +16,12 @@ MAX_MESSAGE = 500
 
 
 class Modules:
-    """Attribute access to the modules a probe asked for (optim, layers, ...)."""
+    """Attribute access to the modules a probe asked for (optim, layers, ...), and ``random``: the
+    np.random that code draws from (a probe seeds it; in the grader, a private one)."""
 
-    def __init__(self, mapping):
+    def __init__(self, mapping, random):
         self.__dict__.update(mapping)
+        self.random = random
 
 
 class ImportFailed(Exception):
@@ -52,15 +54,19 @@ def describe(exc, root=None):
             "where": _student_frame(exc.__traceback__, root)}
 
 
-def run_check(probe, module_names, module, inputs, root=None):
+def run_check(probe, module_names, module, inputs, root=None, random=None):
     """Result dict of one check: status ok | error | import-error, outputs or error, seconds.
 
-    `module(name)` returns an imported student module or raises ImportFailed.
+    `module(name)` returns an imported student module or raises ImportFailed; `random` is the
+    np.random the modules draw from (default: numpy's global one, as in the sandbox).
     """
     started = time.perf_counter()
     result = {}
     try:
-        mods = Modules({name.rsplit(".", 1)[-1]: module(name) for name in module_names})
+        if random is None:
+            import numpy
+            random = numpy.random
+        mods = Modules({name.rsplit(".", 1)[-1]: module(name) for name in module_names}, random)
         result["outputs"] = PROBES[probe](mods, inputs)
         result["status"] = "ok"
     except ImportFailed as failed:

@@ -162,8 +162,37 @@ def main(plan_path):
         write(dict(fields, kind=kind))
 
     imported, import_errors = {}, {}
+    trusted = plan.get("trusted")   # network checks: trusted layers in place of the student's (trusted.py)
+    prepared = [trusted is None]
+
+    def prepare_layers():
+        """Import the student's layer modules with the trusted functions in place (a missing or
+        broken one, or one to skip, is replaced by the trusted module), before anything imports them."""
+        from hw4child.trusted import load_package, substitute
+
+        prepared[0] = True
+
+        good = load_package("_hw4_trusted", os.path.join(plan["io"], trusted["dir"]), trusted["modules"])
+        package = trusted["package"]
+        for name in trusted["modules"]:
+            full, mod = package + "." + name, None
+            if name not in trusted.get("skip", ()):
+                try:
+                    mod = module(full)
+                except ImportFailed:
+                    mod = None
+            if mod is None:
+                mod = good[name]
+                sys.modules[full] = mod
+                setattr(__import__(package), name, mod)
+                import_errors.pop(full, None)
+                imported[full] = mod
+            else:
+                substitute(mod, good[name])
 
     def module(name):
+        if not prepared[0]:
+            prepare_layers()
         if name in imported:
             return imported[name]
         if name in import_errors:

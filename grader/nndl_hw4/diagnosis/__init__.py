@@ -1,14 +1,16 @@
 """Diagnosis: naming the classic mistake behind a failed check.
 
 When a check fails, the grader compares the student's raw outputs with what
-each known mistake (``mutants.CATALOGUE``, ``legit=False``) produces on the
-same inputs, computed in the grader's process and cached (variants.py):
+each known mistake (the course's ``mutants.catalogue``, ``legit=False``)
+produces on the same inputs, computed by the run's reference runtime and
+cached there (variants.py):
 
 1. fingerprint (fingerprint.py): the student's outputs equal the mistake's
    to a tight tolerance, and the mistake is far from the reference there;
 2. signature (signatures.py): where outputs depend on the student's own
    random draws (dropout), the mistake's rule holds in the raw outputs
-   (p as the keep probability drops 1 - p of the units and keeps x / p);
+   (p read with the other convention drops a fraction k of the units, k
+   being the course's keep probability, and keeps x / (1 - k));
    the network's loss and gradients are replayed through the mistake's
    network with the student's own masks; an initialisation mistake is
    undone by its repair.
@@ -17,19 +19,19 @@ same inputs, computed in the grader's process and cached (variants.py):
    the mistake does on these inputs, where the reference does not raise.
 
 A mistake is named only when exactly one matches: mistakes the check cannot
-tell apart are never guessed between. A few known TWINS (a layer's mistake
-and the network's misuse of a correct layer) get one sentence true of both,
-which settle() then replaces by one name when the layer's own checks prove
-it, once every check of the submission is judged. Diagnosis never raises:
-a grader problem here costs a name, never a grade.
+tell apart are never guessed between. Network checks run with trusted layers
+(one mistake, one penalty), so a layer's mistake never shows there; with
+cascading switched on in the rubric it can, and a few known TWINS (a layer's
+mistake and the network's misuse of a correct layer) get one sentence true of
+both, which settle() then replaces by one name when the layer's own checks
+prove it, once every check of the submission is judged. Diagnosis never
+raises: a grader problem here costs a name, never a grade (and is kept in
+the runtime's ``errors``).
 """
 
 from dataclasses import dataclass, replace
 
 from . import fingerprint, signatures, variants
-
-ENABLED = True      # benchmarks switch it off to measure what diagnosis costs
-errors = []         # what went wrong inside diagnosis in this process (a grader bug: tests assert none)
 
 
 @dataclass(frozen=True)
@@ -82,15 +84,14 @@ def describe(mistake):
     return f"{mistake.mistake}. Fix: {hint}." if hint else f"{mistake.mistake}."
 
 
-def matching(check, outputs, error=None):
+def matching(runtime, check, outputs, error=None):
     """{mistake id: (Mutation, how)} of every known mistake that the outputs (or the error the
     probe raised) match on this check."""
-    from ..grading import reference
-    inputs = reference.inputs(check)
-    expected = reference.expected(check)
+    inputs = runtime.inputs(check)
+    expected = runtime.expected(check)
     found = {}
-    candidates = variants.candidates(check)
-    ref_outputs = variants.reference_outputs(check)
+    candidates = variants.candidates(runtime, check)
+    ref_outputs = variants.reference_outputs(runtime, check)
     replay_reference = None
     for candidate in candidates:
         mistake = candidate.mistake
@@ -102,28 +103,28 @@ def matching(check, outputs, error=None):
             continue
         if candidate.outputs is not None and \
                 fingerprint.same(check, outputs, candidate.outputs, ref_outputs, inputs) == (True, True):
-            if check.probe not in variants.TRAINED or variants.stable(check, candidate.applied):
+            if check.probe not in variants.TRAINED or variants.stable(runtime, check, candidate.applied):
                 found[mistake.id] = (mistake, "fingerprint")
-        elif signatures.matches(check, candidate, inputs, outputs, expected):
+        elif signatures.matches(runtime.course, check, candidate, inputs, outputs, expected):
             found[mistake.id] = (mistake, "signature")
         elif check.probe == "fc_net.dropout_loss":
             if replay_reference is None:
-                replay_reference = signatures.reference_replay(inputs, outputs) or {}
-            if replay_reference and signatures.replayed(candidate, inputs, outputs, replay_reference):
+                replay_reference = signatures.reference_replay(runtime, check, inputs, outputs) or {}
+            if replay_reference and signatures.replayed(runtime, check, candidate, inputs, outputs,
+                                                        replay_reference):
                 found[mistake.id] = (mistake, "replay")
     return found
 
 
-def diagnose(check, outputs=None, error=None):
+def diagnose(runtime, check, outputs=None, error=None):
     """The Diagnosis of a failed check's outputs (or of the error its probe raised), or None:
     no match, an ambiguous one (see TWINS), or any trouble."""
-    if not ENABLED or (outputs is None and error is None):
+    if not runtime.diagnose or (outputs is None and error is None):
         return None
     try:
-        found = matching(check, outputs, error)
+        found = matching(runtime, check, outputs, error)
     except Exception as exc:     # never let a grader bug here cost a grade
-        if len(errors) < 100:
-            errors.append(f"{check.id}: {type(exc).__name__}: {exc}")
+        runtime.error(f"{check.id}: {type(exc).__name__}: {exc}")
         return None
     if len(found) == 1:
         mistake, how = next(iter(found.values()))
@@ -134,31 +135,29 @@ def diagnose(check, outputs=None, error=None):
     return None
 
 
-def settle(verdicts):
+def settle(runtime, verdicts):
     """`verdicts` ({check id: Verdict} of one submission) with each twin diagnosis replaced by the
     one mistake that the layer's own checks prove: they all pass, so the network misuses a correct
     layer; one of them names the layer's mistake, so it is that one. Otherwise (a witness failed
     for another reason, or the rubric does not run them) the sentence true of both stays.
     Never raises: on trouble the verdicts come back as they were."""
     try:
-        return _settled(verdicts)
+        return _settled(runtime, verdicts)
     except Exception as exc:     # never let a grader bug here cost a grade
-        if len(errors) < 100:
-            errors.append(f"settle: {type(exc).__name__}: {exc}")
+        runtime.error(f"settle: {type(exc).__name__}: {exc}")
         return verdicts
 
 
-def _settled(verdicts):
-    from .. import mutants
+def _settled(runtime, verdicts):
     settled = dict(verdicts)
     for check_id, verdict in verdicts.items():
         twins = next((t for t in TWINS if verdict.diagnosis == t.text), None)
         witnesses = [verdicts[w] for w in twins.witnesses if w in verdicts] if twins else []
         if not witnesses:
             continue
-        unit = mutants.by_id(twins.unit)
+        unit = runtime.mutation(twins.unit)
         if all(w.passed for w in witnesses):
-            mistake = mutants.by_id(next(i for i in twins.ids if i != twins.unit))
+            mistake = runtime.mutation(next(i for i in twins.ids if i != twins.unit))
         elif any(w.diagnosis == describe(unit) for w in witnesses):
             mistake = unit
         else:

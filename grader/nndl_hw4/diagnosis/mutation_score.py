@@ -1,7 +1,7 @@
 """The mutation score: every catalogue entry as a one-bug submission, graded, then counted.
 
-``write_class(folder)`` writes one submission per entry of mutants.CATALOGUE
-(named by its id), the reference, and the legitimate rewrites that span two
+``write_class(folder, course)`` writes one submission per entry of the course's
+mutant catalogue (named by its id), the reference, and the legitimate rewrites that span two
 modules (COMBINED). After grading the folder (``nndl-hw4 grade``), ``score``
 reads each submission's grading.json:
 
@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import course as courses
 from .. import mutants
 from . import describe
 
@@ -31,20 +32,22 @@ FC_USES_LAYER_UTILS_HELPERS = mutants.Mutation(
       "from .layer_utils import (affine_batchnorm_relu_backward, affine_batchnorm_relu_forward,\n"
       "                          affine_relu_backward, affine_relu_forward)\n"),) + _HELPER.edits[1:],
     "the network calling affine_batchnorm_relu helpers from layer_utils", legit=True)
-COMBINED = {"helpers-in-layer-utils": (mutants.by_id("layer-utils-affine-batchnorm-relu"),
-                                       FC_USES_LAYER_UTILS_HELPERS)}
+# {name: (catalogue ids, extra Mutation)}: legitimate rewrites that span two modules
+COMBINED = {"helpers-in-layer-utils": (("layer-utils-affine-batchnorm-relu",), FC_USES_LAYER_UTILS_HELPERS)}
 
 
-def write_class(folder):
-    """Write the mutant class under `folder`; {submission name: (Mutation, ...)} (() for the reference)."""
+def write_class(folder, course=courses.DEFAULT):
+    """Write the mutant class of `course` under `folder`; {submission name: (Mutation, ...)} (() for the
+    reference)."""
     folder = Path(folder)
+    sources = mutants.reference_sources(course)
     written = {REFERENCE: ()}
-    mutants.write_package(folder / REFERENCE, mutants.apply([]))
-    for mutation in mutants.CATALOGUE:
+    for mutation in mutants.catalogue(course):
         written[mutation.id] = (mutation,)
-    written.update(COMBINED)
+    for name, (ids, extra) in COMBINED.items():
+        written[name] = tuple(mutants.by_id(i, course) for i in ids) + (extra.rendered(course),)
     for name, applied in written.items():
-        mutants.write_package(folder / name, mutants.apply(list(applied)))
+        mutants.write_package(folder / name, mutants.apply(list(applied), sources))
     return written
 
 

@@ -7,9 +7,10 @@ tightly as the checks judge the reference's rule:
 
 - dropout_forward: per mode, either "inverted(q, s)" (a fraction q of the
   units is dropped, within 6 binomial sigmas, and every kept unit is exactly
-  s * x) or "scaled(c)" (out is exactly c * x). p read as the keep
-  probability is inverted(1 - p, 1 / p); the reference is inverted(p, 1 / (1 - p))
-  in train mode and scaled(1) in test mode.
+  s * x) or "scaled(c)" (out is exactly c * x). With k the course's keep
+  probability for p (p itself, or 1 - p: course.Course), the reference is
+  inverted(1 - k, 1 / k) in train mode and scaled(1) in test mode; p read
+  with the other convention is inverted(k, 1 / (1 - k)).
 - dropout_backward: dx as a function of dout and the student's own mask out / x.
 - the network's dropout calls (recorded by the probe): the p passed, the
   mask values and the dropped fraction, the number and shapes of the calls.
@@ -28,9 +29,8 @@ import numpy as np
 from ..checks.common import binomial_tolerance
 from ..checks import replay
 from .fingerprint import compare
-from . import packages
 
-EXACT = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-5}   # a kept unit is x / (1 - p): one rounding
+EXACT = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-5}   # a kept unit is x / k: one rounding
 
 
 def _exact(values, want, dtype):
@@ -61,59 +61,64 @@ def scaled(c):
     return rule
 
 
-def reference_forward(mode, p):
-    return inverted(p, 1 / (1 - p)) if mode == "train" else scaled(1.0)
+def reference_forward(course, mode, p):
+    k = course.keep_probability(p)
+    return inverted(1 - k, 1 / k) if mode == "train" else scaled(1.0)
 
 
-FORWARD = {
-    # mistake id: {mode: rule(p)} for the modes it changes
-    "dropout-p-as-keep": {"train": lambda p: inverted(1 - p, 1 / p)},
-    "dropout-no-inverted-scaling": {"train": lambda p: inverted(p, 1.0)},
-    "dropout-scale-by-p": {"train": lambda p: inverted(p, 1 / p)},
-    "dropout-mask-at-test": {"test": lambda p: inverted(p, 1 / (1 - p))},
-    "dropout-scale-at-test": {"test": lambda p: scaled(1 - p)},
-}
+def _forward_rules(course, mistake_id):
+    """{mode: rule(p)} of a dropout_forward mistake, for the modes it changes (k: the keep probability)."""
+    k = course.keep_probability
+    return {
+        "dropout-other-convention": {"train": lambda p: inverted(k(p), 1 / (1 - k(p)))},
+        "dropout-no-inverted-scaling": {"train": lambda p: inverted(1 - k(p), 1.0)},
+        "dropout-scale-wrong-factor": {"train": lambda p: inverted(1 - k(p), 1 / (1 - k(p)))},
+        "dropout-mask-at-test": {"test": lambda p: inverted(1 - k(p), 1 / k(p))},
+        "dropout-scale-at-test": {"test": lambda p: scaled(k(p))},
+    }.get(mistake_id)
 
 
-def _forward(mistake_id, inputs, outputs):
-    rules = FORWARD.get(mistake_id)
+def _forward(course, mistake_id, inputs, outputs):
+    rules = _forward_rules(course, mistake_id)
     x, outs = inputs["x"], outputs.get("out") if isinstance(outputs, dict) else None
     if not isinstance(outs, list) or len(outs) != len(inputs["params"]):
         return False
     if mistake_id == "dropout-unseeded-generator":
         params = inputs["params"]
         seeded = len(outs) == 2 and all("seed" in p for p in params) and params[0] == params[1]
-        return seeded and all(reference_forward(p["mode"], p["p"])(x, o) for p, o in zip(params, outs)) \
+        return seeded and all(reference_forward(course, p["mode"], p["p"])(x, o) for p, o in zip(params, outs)) \
             and not np.array_equal(outs[0], outs[1])
     if mistake_id == "dropout-float64-output":
         return x.dtype == np.float32 and all(
             isinstance(o, np.ndarray) and o.dtype in (np.float32, np.float64)
-            and reference_forward(p["mode"], p["p"])(x, o.astype(np.float32)) for p, o in zip(inputs["params"], outs)
+            and reference_forward(course, p["mode"], p["p"])(x, o.astype(np.float32)) for p, o in zip(inputs["params"], outs)
         ) and any(o.dtype == np.float64 for o in outs)
     if rules is None:
         return False
     evidence = False
     for param, out in zip(inputs["params"], outs):
         mode, p = param["mode"], param["p"]
-        rule = rules[mode](p) if mode in rules else reference_forward(mode, p)
+        rule = rules[mode](p) if mode in rules else reference_forward(course, mode, p)
         if not rule(x, out):
             return False
-        evidence |= not reference_forward(mode, p)(x, out)
+        evidence |= not reference_forward(course, mode, p)(x, out)
     return evidence
 
 
-BACKWARD = {
-    # mistake id: (mode, dx from dout, the student's mask and p)
-    "dropout-backward-ignores-mask": ("train", lambda dout, mask, p: dout),
-    "dropout-backward-unscaled": ("train", lambda dout, mask, p: dout * (mask != 0)),
-    "dropout-backward-scale-at-test": ("test", lambda dout, mask, p: dout * (1 - p)),
-}
+def _backward_rule(course, mistake_id):
+    """(mode, dx from dout, the student's mask and p) of a dropout_backward mistake."""
+    return {
+        "dropout-backward-ignores-mask": ("train", lambda dout, mask, p: dout),
+        "dropout-backward-unscaled": ("train", lambda dout, mask, p: dout * (mask != 0)),
+        "dropout-backward-scale-at-test": ("test", lambda dout, mask, p: dout * course.keep_probability(p)),
+    }.get(mistake_id)
 
 
-def _backward(mistake_id, inputs, outputs):
-    if mistake_id not in BACKWARD or not isinstance(outputs, dict):
+def _backward(course, mistake_id, inputs, outputs):
+    found = _backward_rule(course, mistake_id)
+    if found is None or not isinstance(outputs, dict):
         return False
-    mode, rule = BACKWARD[mistake_id]
+    mode, rule = found
     param, x, dout = inputs["param"], inputs["x"], inputs["dout"]
     out, dx = outputs.get("out"), outputs.get("dx")
     if param["mode"] != mode or not all(isinstance(a, np.ndarray) and a.shape == x.shape for a in (out, dx)):
@@ -145,20 +150,24 @@ def _mask_rule(values, q, scale):
     return abs(dropped - q) <= binomial_tolerance(q, pooled.size) and _exact(kept, scale, np.float64)
 
 
-NETWORK_CALLS = {
-    # mistake id: (calls per hidden layer + extra, p passed as a function of dropout, q, scale)
-    "dropout-p-as-keep": (0, lambda d: d, lambda d: 1 - d, lambda d: 1 / d),
-    "dropout-no-inverted-scaling": (0, lambda d: d, lambda d: d, lambda d: 1.0),
-    "dropout-scale-by-p": (0, lambda d: d, lambda d: d, lambda d: 1 / d),
-    "fc-dropout-keep-prob": (0, lambda d: 1 - d, lambda d: 1 - d, lambda d: 1 / d),
-    "fc-dropout-after-output": (1, lambda d: d, lambda d: d, lambda d: 1 / (1 - d)),
-}
+def _network_rule(course, mistake_id):
+    """(extra calls beyond one per hidden layer, p passed as a function of dropout d, dropped fraction,
+    scale of a kept unit) of a network dropout mistake (k: the course's keep probability)."""
+    k = course.keep_probability
+    return {
+        "dropout-other-convention": (0, lambda d: d, lambda d: k(d), lambda d: 1 / (1 - k(d))),
+        "dropout-no-inverted-scaling": (0, lambda d: d, lambda d: 1 - k(d), lambda d: 1.0),
+        "dropout-scale-wrong-factor": (0, lambda d: d, lambda d: 1 - k(d), lambda d: 1 / (1 - k(d))),
+        "fc-dropout-complement": (0, lambda d: 1 - d, lambda d: 1 - k(1 - d), lambda d: 1 / k(1 - d)),
+        "fc-dropout-after-output": (1, lambda d: d, lambda d: 1 - k(d), lambda d: 1 / k(d)),
+    }.get(mistake_id)
 
 
-def _network_calls(mistake_id, inputs, outputs):
-    if mistake_id not in NETWORK_CALLS or not isinstance(outputs, dict):
+def _network_calls(course, mistake_id, inputs, outputs):
+    found = _network_rule(course, mistake_id)
+    if found is None or not isinstance(outputs, dict):
         return False
-    extra, passed_p, q, scale = NETWORK_CALLS[mistake_id]
+    extra, passed_p, q, scale = found
     d, hidden = inputs["kwargs"]["dropout"], inputs["kwargs"]["hidden_dims"]
     calls = outputs.get("calls") or []
     if len(calls) != len(hidden) + extra:
@@ -172,15 +181,17 @@ def _network_calls(mistake_id, inputs, outputs):
     ok, values = _masks(calls)
     if not ok or not _mask_rule(values, q(d), scale(d)):
         return False
-    evidence = extra or abs(passed_p(d) - d) > 1e-12 or not _mask_rule(values, d, 1 / (1 - d))
+    k = course.keep_probability(d)
+    evidence = extra or abs(passed_p(d) - d) > 1e-12 or not _mask_rule(values, 1 - k, 1 / k)
     return bool(evidence)
 
 
-def _replay_loss(applied, inputs, masks):
+def _replay_loss(runtime, check, applied, inputs, masks):
     """(loss, grads) of the network with `applied` mutations, its dropout replaying `masks`; None if
-    it does not call dropout_forward once per mask."""
-    modules = packages.package(applied)
-    fc_net = modules["nndl.fc_net"]
+    it does not call dropout_forward once per mask. Runs in a fresh private package of the reference,
+    so its dropout_forward can be replaced freely."""
+    package = runtime.package(applied, trusted=bool(applied) and runtime.trusted_layers(check))
+    fc_net = package.modules["nndl.fc_net"]
     used = []
 
     def dropout_forward(x, dropout_param):
@@ -191,40 +202,36 @@ def _replay_loss(applied, inputs, masks):
         return x * mask, (dropout_param, mask)
 
     kwargs = dict(inputs["kwargs"], dtype=getattr(np, inputs["kwargs"]["dtype"]))
-    targets = [m for m in (fc_net, modules["nndl.layer_utils"]) if "dropout_forward" in m.__dict__]
-    originals = [(m, m.dropout_forward) for m in targets]
-    with packages.quiet(), packages.private_random(modules.values()):
+    for module in (fc_net, package.modules["nndl.layer_utils"]):
+        if "dropout_forward" in module.__dict__:
+            module.dropout_forward = dropout_forward
+    with np.errstate(all="ignore"):
         try:
-            for m in targets:
-                m.dropout_forward = dropout_forward
-            fc_net.np.random.seed(kwargs.get("seed") or 0)   # the private generator (packages.private_random)
+            package.random.seed(kwargs.get("seed") or 0)
             net = fc_net.FullyConnectedNet(**kwargs)
             for name, value in inputs["params"].items():
                 net.params[name] = value.copy()
             loss, grads = net.loss(inputs["X"].copy(), inputs["y"].copy())
         except Exception:
             return None
-        finally:
-            for m, original in originals:
-                m.dropout_forward = original
     return ({"loss": loss, "grads": dict(grads)}) if len(used) == len(masks) else None
 
 
-def replayed(candidate, inputs, outputs, reference_replay):
+def replayed(runtime, check, candidate, inputs, outputs, reference_replay):
     """Whether the student's loss and gradients are the candidate's network replaying their masks."""
     calls = outputs.get("calls") if isinstance(outputs, dict) else None
     if not calls:
         return False
-    mine = _replay_loss(candidate.applied, inputs, replay.masks_from_calls(calls))
+    mine = _replay_loss(runtime, check, candidate.applied, inputs, replay.masks_from_calls(calls))
     if mine is None:
         return False
     ok, evidence = compare({"loss": outputs.get("loss"), "grads": outputs.get("grads")}, mine, reference_replay)
     return ok and evidence
 
 
-def reference_replay(inputs, outputs):
+def reference_replay(runtime, check, inputs, outputs):
     calls = outputs.get("calls") if isinstance(outputs, dict) else None
-    return _replay_loss((), inputs, replay.masks_from_calls(calls)) if calls else None
+    return _replay_loss(runtime, check, (), inputs, replay.masks_from_calls(calls)) if calls else None
 
 
 def _init_repair(mistake_id, inputs, outputs):
@@ -259,15 +266,15 @@ def _init_repair(mistake_id, inputs, outputs):
     return dict(outputs, params=params)
 
 
-def matches(check, candidate, inputs, outputs, expected):
+def matches(course, check, candidate, inputs, outputs, expected):
     """Whether a signature recognises the candidate's mistake in the student's outputs on this check."""
     mistake_id = candidate.mistake.id
     if check.probe == "dropout.forward":
-        return _forward(mistake_id, inputs, outputs)
+        return _forward(course, mistake_id, inputs, outputs)
     if check.probe == "dropout.backward":
-        return _backward(mistake_id, inputs, outputs)
+        return _backward(course, mistake_id, inputs, outputs)
     if check.probe == "fc_net.dropout_loss":
-        return _network_calls(mistake_id, inputs, outputs)
+        return _network_calls(course, mistake_id, inputs, outputs)
     if check.probe == "fc_net.init":
         repaired = _init_repair(mistake_id, inputs, outputs)
         return repaired is not None and check.judge(repaired, expected, inputs).passed

@@ -1,4 +1,4 @@
-"""The known mistakes' outputs on a check's inputs, computed in the grader's process and cached.
+"""The known mistakes' outputs on a check's inputs, computed by the reference runtime and cached there.
 
 A mistake is a candidate for a check when it edits a function that the
 check's probe runs on the reference (found once per check with a profiler:
@@ -8,25 +8,20 @@ Each candidate is also combined with every legitimate variant of its module
 that moves this check's numbers (epsilon inside the square root), so a
 student who made the mistake in a legitimately different way still matches.
 
-Everything here is deterministic or seeded, so it is computed once per
-process, lazily (only for checks some student fails). Probes seed the global
-``np.random``, so two threads never run them at once (LOCK); a check's
-candidates are computed under that check's own lock, so other threads keep
-diagnosing checks that are ready (and keep grading) meanwhile.
+Everything here is deterministic or seeded (every run is a fresh private
+package of the reference, see nndl_hw4.runtime), so it is computed once per
+grading run, lazily (only for checks some student fails), and kept in the
+run's Runtime.
 """
 
 import ast
 import functools
-import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .. import mutants
-from ..child.execute import ImportFailed, run_check
-from .packages import LOCK, sources, package, private_random, quiet
 
 # Probes too costly to fingerprint: training the batchnorm network once per candidate mistake (34 of them)
 # costs ~6 s per process, and every mistake that fails that check also fails (and is named on) one of
@@ -51,8 +46,8 @@ class Candidate:
     error: dict | None = None   # {"type", "message", "where"} when the probe raised
 
 
-def mistakes():
-    return tuple(m for m in mutants.CATALOGUE if not m.legit)
+def mistakes(runtime):
+    return tuple(m for m in runtime.catalogue() if not m.legit)
 
 
 def _functions(tree):
@@ -80,124 +75,101 @@ def _functions(tree):
 
 
 @functools.lru_cache(maxsize=None)
-def _reference_functions(module):
-    return _functions(ast.parse(sources()[module]))
+def _functions_of(text):
+    return _functions(ast.parse(text))
 
 
-@functools.lru_cache(maxsize=None)
-def touched(mutation):
+def touched(runtime, mutation):
     """{(module, function qualname)} whose code a mutation changes; (module, WHOLE_MODULE) when it
     changes anything outside functions (an import, a new helper, a class attribute)."""
-    before = _reference_functions(mutation.module)
-    after = _functions(ast.parse(mutants.apply([mutation], sources())[mutation.module]))
+    return runtime.memo(("touched", mutation), lambda: _touched(runtime, mutation))
+
+
+def _touched(runtime, mutation):
+    before = _functions_of(runtime.sources()[mutation.module])
+    after = _functions_of(mutants.apply([mutation], runtime.sources())[mutation.module])
     if before[1] != after[1] or before[0].keys() != after[0].keys():
         return frozenset({(mutation.module, WHOLE_MODULE)})
     return frozenset((mutation.module, name) for name, dump in after[0].items() if before[0][name] != dump)
 
 
-def run(check, applied, inputs):
-    """run_check's result for the reference with `applied` mutations, quietly and under the lock."""
-    modules = package(applied)
-
-    def module(name):
-        if name not in modules:
-            raise ImportFailed(name, {"type": "ModuleNotFoundError", "message": name, "where": None})
-        return modules[name]
-
-    root = str(Path(modules["nndl.optim"].__file__).parents[1])   # errors say "nndl/layers.py:57 in ..."
-    with quiet(), private_random(modules.values()):
-        return run_check(check.probe, check.modules, module, inputs, root)
-
-
-def called(check):
+def called(runtime, check):
     """{(module, qualname)} of the reference functions the check's probe runs (profiled once)."""
-    return _profiled(check)[0]
+    return _profiled(runtime, check)[0]
 
 
-@functools.lru_cache(maxsize=None)
-def _profiled(check):
+def _profiled(runtime, check):
     """(functions called, run_check result) of the reference on the check, under a profiler."""
-    from ..grading import reference
-    inputs = reference.inputs(check)
+    return runtime.memo(("profiled", check), lambda: _profile(runtime, check))
+
+
+def _profile(runtime, check):
     seen = set()
-    root = str(Path(package(())["nndl.optim"].__file__).parent)
 
-    def profile(frame, event, arg):
-        if event == "call" and frame.f_code.co_filename.startswith(root):
-            seen.add((Path(frame.f_code.co_filename).stem, frame.f_code.co_qualname))
+    def profiler(root):
+        def profile(frame, event, arg):
+            if event == "call" and frame.f_code.co_filename.startswith(root + "/"):
+                seen.add((Path(frame.f_code.co_filename).stem, frame.f_code.co_qualname))
+        return profile
 
-    with LOCK:
-        previous = sys.getprofile()
-        sys.setprofile(profile)
-        try:
-            result = run(check, (), inputs)
-        finally:
-            sys.setprofile(previous)
+    result = runtime.run(check, profile=profiler)
     return frozenset(seen), result
 
 
-def relevant(check, mutation):
+def relevant(runtime, check, mutation):
     """Whether the mutation edits code this check runs (an edit outside functions: always)."""
-    calls = called(check)
-    return any(name == WHOLE_MODULE or (module, name) in calls for module, name in touched(mutation))
+    if not runtime.exercises(check, mutation):
+        return False
+    calls = called(runtime, check)
+    return any(name == WHOLE_MODULE or (module, name) in calls for module, name in touched(runtime, mutation))
 
 
-_RESULTS = {}
-
-
-def outputs_of(check, applied):
-    """run_check's result for the reference with `applied` mutations on this check's inputs, cached and
-    shared by checks of one case (the same probe and input maker: masks, loss and grads of one network)."""
-    from ..grading import reference
-    key = (check.probe, check.inputs, check.modules, applied)
-    with LOCK:
-        if key not in _RESULTS:
-            _RESULTS[key] = run(check, applied, reference.inputs(check))
-        return _RESULTS[key]
-
-
-@functools.lru_cache(maxsize=None)
-def reference_outputs(check):
+def reference_outputs(runtime, check):
     """The reference's probe outputs on the check's inputs (None if it did not run: never expected)."""
-    result = outputs_of(check, ())
+    result = runtime.result(check)
     return result.get("outputs") if result["status"] == "ok" else None
 
 
-def _fails(check, outputs):
-    from ..grading import reference
+def _fails(runtime, check, outputs):
+    """Whether the grader fails these outputs: against the reference and every accepted variant (a
+    mistake that a legitimate rewrite hides, like a train-mode edit beside a test-mode rewrite on a
+    test-mode check, is no candidate)."""
+    inputs = runtime.inputs(check)
     try:
-        return not check.judge(outputs, reference.expected(check), reference.inputs(check)).passed
+        wanted = [runtime.expected(check)] + [accepted for _, accepted in runtime.alternatives(check)]
+        return not any(check.judge(outputs, want, inputs).passed for want in wanted)
     except Exception:   # outputs the judge cannot read fail the check
         return True
 
 
-@functools.lru_cache(maxsize=None)
-def _combinable(check):
+def _combinable(runtime, check):
     """Legit variants that move this check's numbers but keep their structure (epsilon inside the
     square root), among those rewriting a function some relevant mistake edits."""
-    from ..grading import reference
+    return runtime.memo(("combinable", check), lambda: _find_combinable(runtime, check))
+
+
+def _find_combinable(runtime, check):
     from .fingerprint import same
     found = []
-    if not reproducible(check) or check.probe in SIGNED | TRAINED:
+    if not reproducible(runtime, check) or check.probe in SIGNED | TRAINED:
         return ()       # random draws: recognised by signatures and replays, not by exact outputs
-    edited = set().union(*(touched(m) for m in mistakes() if relevant(check, m)))
-    for mutation in mutants.CATALOGUE:
-        if not mutation.legit or not relevant(check, mutation) or not touched(mutation) & edited:
+    edited = set().union(*(touched(runtime, m) for m in mistakes(runtime) if relevant(runtime, check, m)))
+    for mutation in runtime.catalogue():
+        if not mutation.legit or not relevant(runtime, check, mutation) or not touched(runtime, mutation) & edited:
             continue
-        result = outputs_of(check, (mutation.id,))
-        ref = reference_outputs(check)
+        result = runtime.result(check, (mutation.id,))
+        ref = reference_outputs(runtime, check)
         if result["status"] == "ok" and structure(result["outputs"]) == structure(ref) and not same(
-                check, result["outputs"], ref, None, reference.inputs(check))[0]:
+                check, result["outputs"], ref, None, runtime.inputs(check))[0]:
             found.append(mutation)
     return tuple(found)
 
 
-@functools.lru_cache(maxsize=None)
-def reproducible(check):
+def reproducible(runtime, check):
     """Whether the reference's outputs on this check come out the same twice (unseeded dropout does not)."""
     from .fingerprint import compare
-    again = _profiled(check)[1]
-    first = reference_outputs(check)
+    again = _profiled(runtime, check)[1]
+    first = reference_outputs(runtime, check)
     return again["status"] == "ok" and first is not None and compare(again["outputs"], first, None)[0]
 
 
@@ -212,57 +184,48 @@ def structure(tree):
     return "number" if isinstance(tree, (int, float, np.number)) and not isinstance(tree, bool) else tree
 
 
-_CANDIDATES, _GUARD, _CHECK_LOCKS = {}, threading.Lock(), {}
+def candidates(runtime, check):
+    """[Candidate] for this check: relevant mistakes (and legit combinations) that fail it (computed once
+    per check and run, under that check's own lock: other threads go on grading meanwhile)."""
+    return runtime.memo(("candidates", check), lambda: _candidates(runtime, check))
 
 
-def candidates(check):
-    """[Candidate] for this check: relevant mistakes (and legit combinations) that fail it.
-
-    Computed once per check, under that check's own lock: another thread meanwhile diagnoses
-    checks that are ready (LOCK is held only while a probe runs), so it goes on grading.
-    """
-    with _GUARD:
-        lock = _CHECK_LOCKS.setdefault(check, threading.Lock())
-    with lock:
-        if check not in _CANDIDATES:
-            _CANDIDATES[check] = _candidates(check)
-        return _CANDIDATES[check]
-
-
-def _candidates(check):
+def _candidates(runtime, check):
     if check.probe in UNDIAGNOSED:
         return ()
-    if not reproducible(check):
+    if not reproducible(runtime, check):
         # Random outputs: only a signature can recognise a mistake, and it checks the mistake's rule itself.
-        return tuple(Candidate(m, (m.id,), None) for m in mistakes() if relevant(check, m))
+        return tuple(Candidate(m, (m.id,), None) for m in mistakes(runtime) if relevant(runtime, check, m))
     found = []
-    for mistake in mistakes():
-        if not relevant(check, mistake):
+    for mistake in mistakes(runtime):
+        if not relevant(runtime, check, mistake):
             continue
         # A legitimate rewrite of the very function the mistake is in (epsilon inside the square root
         # of the Adam the mistake is in): rewrites elsewhere are judged separately anyway.
-        combos = [(mistake.id,)] + [(mistake.id, legit.id) for legit in _combinable(check)
-                                    if touched(legit) & touched(mistake)]
+        combos = [(mistake.id,)] + [(mistake.id, legit.id) for legit in _combinable(runtime, check)
+                                    if touched(runtime, legit) & touched(runtime, mistake)]
         for applied in combos:
             try:
-                result = outputs_of(check, applied)
+                result = runtime.result(check, applied)
             except mutants.MutationError:     # the two edit the same line: no such combination
                 continue
-            if result["status"] == "ok" and _fails(check, result["outputs"]):
+            if result["status"] == "ok" and _fails(runtime, check, result["outputs"]):
                 found.append(Candidate(mistake, applied, result["outputs"]))
-            elif result["status"] == "error" and reference_outputs(check) is not None:
+            elif result["status"] == "error" and reference_outputs(runtime, check) is not None:
                 found.append(Candidate(mistake, applied, None, result["error"]))
     return tuple(found)
 
 
-@functools.lru_cache(maxsize=None)
-def stable(check, applied):
+def stable(runtime, check, applied):
     """Whether a candidate's training lands on the same parameters (to the match tolerance) when its
     initial parameters are nudged by STABILITY_NUDGE: only then can a student's run match it exactly."""
-    from ..grading import reference
+    return runtime.memo(("stable", check, applied), lambda: _stable(runtime, check, applied))
+
+
+def _stable(runtime, check, applied):
     from .fingerprint import compare
-    inputs = dict(reference.inputs(check))
+    inputs = dict(runtime.inputs(check))
     inputs["params"] = {k: v * (1 + STABILITY_NUDGE) for k, v in inputs["params"].items()}
-    nudged = run(check, applied, inputs)
-    first = outputs_of(check, applied)
+    nudged = runtime.run(check, applied, inputs)
+    first = runtime.result(check, applied)
     return nudged["status"] == first["status"] == "ok" and compare(nudged["outputs"], first["outputs"], None)[0]

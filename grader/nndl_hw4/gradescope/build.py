@@ -6,7 +6,7 @@ Layout (Gradescope unpacks it into /autograder/source):
     run_autograder                per submission: `python -m nndl_hw4.gradescope.run`
     nndl_hw4-<version>-py3-none-any.whl   the installed kit that built the zip (wheel.py)
     rubric.toml                   the rubric in use (--rubric, else the packaged one)
-    config.json                   options of the run (timeout, sandbox, kit version)
+    config.json                   options of the run (timeout, sandbox, the course's settings, kit version)
 """
 
 import json
@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 
 from .. import __version__
+from .. import course as courses
+from ..checks import all_checks
 from ..errors import UsageError
 from ..rubric import default_rubric_path, load_rubric
 from ..sandbox.limits import Limits
@@ -25,14 +27,14 @@ DEFAULT_OUT = Path("dist") / "gradescope" / "autograder.zip"
 SCRIPTS = ("setup.sh", "run_autograder")
 
 
-def build_autograder(out=DEFAULT_OUT, rubric_path=None, timeout=None, sandbox="auto"):
+def build_autograder(out=DEFAULT_OUT, rubric_path=None, timeout=None, sandbox="auto", course=courses.DEFAULT):
     """Write the autograder zip to `out`; returns (out, rubric)."""
-    rubric = load_rubric(rubric_path)   # validated now, not on Gradescope
+    rubric = load_rubric(rubric_path, all_checks(course))   # validated now, not on Gradescope
     rubric_text = (default_rubric_path() if rubric_path is None else Path(rubric_path)).read_text(encoding="utf-8")
     timeout = Limits().timeout if timeout is None else timeout
     if not timeout > 0:
         raise UsageError(f"--timeout must be a positive number of seconds, not {timeout:g}")
-    config = {"kit_version": __version__, "timeout": timeout, "sandbox": sandbox}
+    config = {"kit_version": __version__, "timeout": timeout, "sandbox": sandbox, "course": course.as_dict()}
     wheel, wheel_bytes = build_wheel()
     out = Path(out)
     if out.is_dir():

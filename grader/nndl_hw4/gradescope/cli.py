@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from ..course import resolve as resolve_course
 from ..sandbox.limits import Limits
 from .build import DEFAULT_OUT, build_autograder
 
@@ -17,7 +18,10 @@ from .build import DEFAULT_OUT, build_autograder
               help="Wall-clock seconds allowed per check group of a submission.")
 @click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "direct"]), default="auto",
               show_default=True, help="How student code is isolated on Gradescope (auto: bubblewrap when it works).")
-def gradescope(out, rubric_path, timeout, sandbox):
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The course's release config ([course]: the dropout convention) "
+                   "[default: ./release.toml when there is one, else the defaults].")
+def gradescope(out, rubric_path, timeout, sandbox, config_path):
     """Build a Gradescope autograder zip running the native sandboxed grader.
 
     \b
@@ -27,7 +31,9 @@ def gradescope(out, rubric_path, timeout, sandbox):
     downloads CIFAR-10; every submission is then graded like
     `nndl-hw4 grade`, final part included.
     """
-    out, rubric = build_autograder(out, rubric_path, timeout, sandbox)
-    click.echo(f"Wrote {out} (rubric: {rubric.source}, {rubric.total:g} points).")
+    course, source = resolve_course(config_path)
+    out, rubric = build_autograder(out, rubric_path, timeout, sandbox, course)
+    click.echo(f"Wrote {out} (rubric: {rubric.source}, {rubric.total:g} points; course: {course.describe()}, "
+               f"from {source}).")
     click.echo("Upload it on Gradescope: Configure Autograder → Zip file upload "
                "(Ubuntu 22.04+ base image; allow >= 10 minutes and >= 2 GB of memory).")

@@ -24,6 +24,8 @@ import nndl_hw4
 
 from .. import __version__
 from ..accuracy.batch import prepare
+from ..checks import all_checks
+from ..course import course_from
 from ..errors import KitError
 from ..grading.batch import grade_batch, make_setup
 from ..grading.submission import MAX_DEPTH, Submission
@@ -76,15 +78,17 @@ def grade(root, scratch):
     """(results dict, exit status) for the submission under `root`."""
     source = root / "source"
     config = json.loads((source / CONFIG_JSON).read_text(encoding="utf-8"))
-    rubric = load_rubric(source / RUBRIC_TOML)
+    course = course_from(config.get("course", {}), CONFIG_JSON)
+    rubric = load_rubric(source / RUBRIC_TOML, all_checks(course))
     backend, warning = select(config.get("sandbox", "auto"))
     if warning:
         print(f"WARNING: {warning}")
     limits = Limits(timeout=config.get("timeout") or Limits().timeout)
     submission = find_submission(root / "submission")
-    setup = make_setup(rubric, backend, scratch / "reports", limits, force=True)
+    setup = make_setup(rubric, backend, scratch / "reports", limits, force=True, course=course)
     setup = prepare(setup, [submission], cifar10_dir(root))   # DataError: a set-up problem, said once
-    print(f"Grading {submission.path} (sandbox: {backend.name}, rubric: {RUBRIC_TOML}, {rubric.total:g} points)")
+    print(f"Grading {submission.path} (sandbox: {backend.name}, rubric: {RUBRIC_TOML}, {rubric.total:g} points; "
+          f"course: {course.describe()})")
     [outcome] = grade_batch([submission], setup, jobs=1, summary=False)   # no class here: no summary.md
     folder = setup.out_dir / submission.name
     print((folder / FEEDBACK_MD).read_text(encoding="utf-8"))

@@ -1,37 +1,40 @@
 """Grading many submissions: concurrently, with grades.csv rewritten after each one.
 
 Threads are enough: the work happens in sandboxed child processes and in
-numpy. The trusted side of every check (inputs, reference outputs) is computed
-once, before the threads start; the accepted variants' outputs and the
-mistakes' (diagnosis) only when a submission fails a check, on a private
-np.random (grading.reference).
+numpy. The trusted side of every check (inputs, reference outputs) comes from
+the run's reference runtime (nndl_hw4.runtime), computed once per check and
+run; the accepted variants' outputs and the mistakes' (diagnosis) only when a
+submission fails a check.
 """
 
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from .. import course as courses
 from ..checks import all_checks
 from ..reports.gradebook import GRADES_CSV, write_grades_csv
 from ..reports.gradebook import row as gradebook_row
 from ..reports.summary import write_summary
+from ..runtime import Runtime
 from ..sandbox.limits import Limits
-from . import heap, reference
+from . import heap
 from .grade import Setup, grade_submission
 
 
-def make_setup(rubric, backend, out_dir, limits=None, force=False):
-    """The Setup of a run: the rubric's checks (catalogue order), backend, limits, output folder."""
+def make_setup(rubric, backend, out_dir, limits=None, force=False, course=courses.DEFAULT):
+    """The Setup of a run: the course's checks the rubric names (catalogue order), backend, limits,
+    output folder, and the reference runtime of the course (cascading as the rubric says)."""
     wanted = set(rubric.check_ids())
-    checks = {c.id: c for c in all_checks() if c.id in wanted}
+    checks = {c.id: c for c in all_checks(course) if c.id in wanted}
     return Setup(rubric=rubric, checks=checks, backend=backend, limits=limits or Limits(),
-                 out_dir=Path(out_dir), force=force)
+                 out_dir=Path(out_dir), force=force, runtime=Runtime(course, cascade=rubric.cascade))
 
 
 def warm_up(setup):
+    """The inputs and expected outputs of every check, before the threads start (~0.1 s)."""
     for check in setup.checks.values():
-        reference.inputs(check)
-        reference.expected(check)
+        setup.runtime.expected(check)
 
 
 def grade_batch(submissions, setup, jobs=1, on_done=None, summary=True):

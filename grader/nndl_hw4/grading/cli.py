@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..accuracy.batch import prepare
+from ..checks import all_checks
+from ..course import resolve as resolve_course
 from ..errors import KitError, UsageError
 from ..reports.terminal import print_summary, progress_bar
 from ..rubric import load_rubric
@@ -62,8 +64,11 @@ class GraderFault(KitError):
 @click.option("--cifar10-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder holding cifar-10-batches-py/, to score the saved models (final part) "
                    "[default: $CIFAR10_DIR, then the working directory].")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The course's release config, whose [course] table says what dropout's p means and the "
+                   "starter's gate [default: ./release.toml when there is one, else keep and dropout > 0].")
 @click.option("--demo", is_flag=True, help="Grade the built-in example submissions (no files needed).")
-def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar10_dir, demo):
+def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar10_dir, config_path, demo):
     """Grade submissions: folders or .zip files holding nndl/, or folders of them.
 
     \b
@@ -87,7 +92,8 @@ def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar1
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder", hint="pass a folder for the reports")
 
-    rubric = load_rubric(rubric_path)
+    course, course_source = resolve_course(config_path)
+    rubric = load_rubric(rubric_path, all_checks(course))
     if demo:
         rubric = rubric.without_accuracy()   # the demo needs no dataset
     backend, warning = select(sandbox)
@@ -100,18 +106,21 @@ def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar1
         if demo:
             from ..demo import write_examples
             scratch = Path(tempfile.mkdtemp(prefix="nndl-hw4-demo-"))
-            examples = write_examples(scratch)
+            examples = write_examples(scratch, course)
             submissions = [s for s, _ in examples]
             console.print("Demo: grading the built-in example class (generated from the reference):")
             for submission, description in examples:
                 console.print(f"  [bold]{submission.name}[/]: {escape(description)}", soft_wrap=True)
         else:
             submissions = discover(paths, exclude=[out])
-        setup = make_setup(rubric, backend, out, limits, force)
+        setup = make_setup(rubric, backend, out, limits, force, course)
         setup = prepare(setup, submissions, cifar10_dir)   # CIFAR-10 missing: one error, before any grading
         for data in setup.datasets.values():
             console.print(f"Final part: saved models are scored on the {data.label} split "
                           f"({len(data.y)} images) of {escape(data.folder)}", soft_wrap=True)
+        console.print(f"Course: {escape(course.describe())} (from {escape(course_source)}); "
+                      f"network questions {'charge layer bugs too (cascade)' if rubric.cascade else 'run with trusted layers'}",
+                      soft_wrap=True)
         console.print(f"Grading {len(submissions)} submission(s) into {escape(str(out))}/ "
                       f"(sandbox: {backend.name}, {min(jobs, len(submissions))} at a time, "
                       f"{timeout:g} s per check group)", soft_wrap=True)
@@ -122,6 +131,10 @@ def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar1
             shutil.rmtree(scratch, ignore_errors=True)
 
     print_summary(console, outcomes, rubric, out)
+    if setup.runtime.errors:
+        console.print(f"[yellow]WARNING: {len(setup.runtime.errors)} problem(s) inside diagnosis (a bug of "
+                      f"nndl-hw4; grades are unaffected, a mistake may have gone unnamed): "
+                      f"{escape(setup.runtime.errors[0])}[/]", soft_wrap=True)
     faults = [o for o in outcomes if o.fault]
     if faults:
         raise GraderFault(

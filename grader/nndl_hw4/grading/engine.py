@@ -19,7 +19,6 @@ Time is bounded per submission, whatever the code does:
   then fails.
 """
 
-import functools
 import math
 import shutil
 import tempfile
@@ -30,7 +29,6 @@ from typing import Any
 
 from ..child import stream, wire
 from ..sandbox.launch import STARTUP, SUBMISSION, run_child
-from . import reference
 
 
 @dataclass
@@ -43,6 +41,7 @@ class Observation:
     note: str = ""                    # how the child ended, for timeout/crashed/garbage
     seconds: float = 0.0
     console: str = ""                 # head of the child's stdout: for instructors, never students
+    module: str | None = None         # for import-error: the student module that failed to import
 
 
 @dataclass
@@ -85,19 +84,40 @@ def _failure_status(run):
 
 
 INPUTS = "inputs.bin"
+TRUSTED = "trusted"        # the io folder's sub-folder holding the trusted layer modules, when given
 
 
-@functools.lru_cache(maxsize=None)
-def _encoded_inputs(check):
-    """A check's inputs as an ``inputs`` frame: deterministic, so encoded once per process."""
-    return stream.frame_bytes({"kind": "inputs", "id": check.id}, *wire.encode(reference.inputs(check)))
+def _encoded_inputs(runtime, check):
+    """A check's inputs as an ``inputs`` frame: deterministic, so encoded once per run."""
+    return runtime.memo(("encoded inputs", check), lambda: stream.frame_bytes(
+        {"kind": "inputs", "id": check.id}, *wire.encode(runtime.inputs(check))))
 
 
-def _write_inputs(io_dir, checks):
+def _write_inputs(io_dir, checks, runtime):
     """Every check's inputs in one file (frame i for plan check i): one file to write per child."""
     with open(io_dir / INPUTS, "wb") as f:
         for check in checks:
-            f.write(_encoded_inputs(check))
+            f.write(_encoded_inputs(runtime, check))
+
+
+def _write_trusted(io_dir, trusted):
+    """The trusted layer modules, for the child that runs the network checks: {module: text}."""
+    folder = io_dir / TRUSTED
+    folder.mkdir()
+    (folder / "__init__.py").write_text("")
+    for module, text in trusted.modules.items():
+        (folder / f"{module}.py").write_text(text)
+    return {"dir": TRUSTED, "modules": list(trusted.modules), "package": trusted.package,
+            "skip": list(trusted.skip)}
+
+
+@dataclass(frozen=True)
+class Trusted:
+    """Trusted layers for a child that runs network checks (see child.trusted)."""
+
+    modules: dict            # {'layers': text, 'layer_utils': text}, in import order
+    package: str = "nndl"    # the student package whose layer modules they replace
+    skip: tuple = ()         # student layer modules not even imported (they failed in another child)
 
 
 def _text(value, limit=500):
@@ -117,11 +137,13 @@ def _observation(result, console):
     seconds = result.get("seconds")
     seconds = float(seconds) if type(seconds) in (int, float) and math.isfinite(seconds) else 0.0
     return Observation(status=status if status in ("ok", "error", "import-error") else "garbage",
-                       outputs=result.get("outputs"), error=error, seconds=seconds, console=console)
+                       outputs=result.get("outputs"), error=error, seconds=seconds, console=console,
+                       module=_text(result.get("module"), 100))
 
 
-def observe(backend, workspace, checks, limits):
-    """({check id: Observation}, Stats) for every check (see the module docstring)."""
+def observe(backend, workspace, checks, limits, runtime, trusted=None):
+    """({check id: Observation}, Stats) for every check (see the module docstring); with `trusted`
+    (a Trusted), the child runs them with trusted layers in place of the student's."""
     observations, stats = {}, Stats()
     order = {}
     for check in checks:
@@ -150,10 +172,12 @@ def observe(backend, workspace, checks, limits):
 
         io_dir = Path(tempfile.mkdtemp(prefix="io-", dir=workspace.root))
         try:
-            _write_inputs(io_dir, pending)
+            _write_inputs(io_dir, pending, runtime)
             plan = {"inputs": INPUTS,
                     "checks": [{"index": i, "id": c.id, "probe": c.probe, "modules": list(c.modules),
                                 "inputs": i} for i, c in enumerate(pending)]}
+            if trusted is not None:
+                plan["trusted"] = _write_trusted(io_dir, trusted)
             run = run_child(backend, workspace.paths(io_dir), plan, limits, clocks, budgets, deadline)
         finally:
             shutil.rmtree(io_dir, ignore_errors=True)
@@ -199,12 +223,14 @@ def observe(backend, workspace, checks, limits):
             break
         note = _how_it_ended(run, limits, budgets, total)
         status = _failure_status(run)
+        culprit = None
         if run.expired == SUBMISSION:
             blamed = remaining
         elif type(importing) is str and importing in {m for c in remaining for m in c.modules}:
             # The child died importing a student module: every check needing it fails.
             blamed = [c for c in remaining if importing in c.modules]
             note = f"importing {importing} failed: {note}"
+            culprit = importing
         elif type(started) is int and 0 <= started < len(pending) and started not in done:
             blamed = [pending[started]]
             if run.expired is not None and run.expired != STARTUP:
@@ -216,28 +242,7 @@ def observe(backend, workspace, checks, limits):
         if not blamed:
             blamed = remaining  # nothing we can attribute: do not loop forever
         for check in blamed:
-            observations[check.id] = Observation(status=status, note=note, console=run.console)
+            observations[check.id] = Observation(status=status, note=note, console=run.console, module=culprit)
         stats.notes.append(note)
         pending = [c for c in remaining if c.id not in observations]
     return observations, stats
-
-
-class Workspace:
-    """A private folder for one submission: its copy, the harness, per-run inputs."""
-
-    def __init__(self, root, submission_copy, harness, site=None):
-        self.root, self.submission, self.harness = Path(root), Path(submission_copy), Path(harness)
-        self.site = Path(site) if site is not None else None
-
-    def paths(self, io_dir):
-        from ..sandbox.backends import HostPaths
-        return HostPaths(submission=self.submission, harness=self.harness, io=io_dir, site=self.site)
-
-    def remove(self):
-        shutil.rmtree(self.root, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()

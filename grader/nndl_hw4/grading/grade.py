@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .. import __version__, diagnosis
+from .. import __version__, course, diagnosis
 from ..accuracy.batch import score_model
 from ..accuracy.dataset import load_split
 from ..checks.base import Verdict
 from ..reports import FEEDBACK_MD, GRADING_JSON, RESULTS_JSON, load_record, write_submission_reports
+from ..runtime import Runtime
 from ..scoring import QuestionScore, score_question, totals
-from .engine import Observation, observe
+from .engine import Observation, Trusted, observe
 from .judging import judge
 from .submission import MODEL_FILE, SubmissionError, stage
 from .workspace import create_workspace, remove_workspace
@@ -37,11 +38,8 @@ OK, PARTIAL, FAILED = "ok", "partial errors", "failed to grade"
 PROBLEMS = {"import-error": "failed to import", "timeout": "timed out", "crashed": "crashed",
             "garbage": "returned unreadable output", "missing": "need a module that is missing"}
 NOT_CACHED = {"timeout", "garbage"}
-CONSOLE_KEPT = 2000   # characters of a misbehaving child's output kept in grading.json  # may depend on the machine's load: retried by the next run
-# Modules that import others of the submission (in the reference and the stubs alike), so a
-# check needing one also needs these: a missing module is then named, not an ImportError.
-IMPORTS = {"nndl.layer_utils": ("nndl.layers",), "nndl.fc_net": ("nndl.layers", "nndl.layer_utils"),
-           "utils.solver": ("nndl.optim",)}
+CONSOLE_KEPT = 2000   # characters of a misbehaving child's output kept in grading.json
+FAILED_TO_RUN = {"import-error", "timeout", "crashed"}   # a layer module that did this is not imported again
 
 
 @dataclass(frozen=True)
@@ -56,6 +54,11 @@ class Setup:
     force: bool = False
     cifar10_dir: Path | None = None   # the final part's data (None: $CIFAR10_DIR, then the working directory)
     datasets: dict = field(default_factory=dict)   # {split: accuracy.Split} prepared before the batch
+    runtime: Runtime = field(default_factory=Runtime)   # the course's reference: expected outputs, diagnosis
+
+    @property
+    def course(self):
+        return self.runtime.course
 
 
 @dataclass
@@ -98,7 +101,8 @@ def grader_fingerprint():
 def cache_key(files, setup, data=None):
     """sha256 of what determines a grade; `data` {split: fingerprint} of the images a saved model is scored on."""
     blob = json.dumps({"files": files, "rubric": setup.rubric.fingerprint(), "grader": grader_fingerprint(),
-                       "limits": setup.limits.as_dict(), **({"data": data} if data else {})}, sort_keys=True)
+                       "limits": setup.limits.as_dict(), "course": setup.course.as_dict(),
+                       **({"data": data} if data else {})}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -113,7 +117,7 @@ def _model_data(staged, setup):
 def _base_record(submission, setup):
     return {"schema": RECORD_SCHEMA, "name": submission.name, "source": str(submission.path),
             "grader_version": __version__, "rubric": setup.rubric.source, "rubric_total": setup.rubric.total,
-            "sandbox": setup.backend.name, "status": FAILED, "reason": "", "cacheable": False,
+            "sandbox": setup.backend.name, "course": setup.course.as_dict(), "status": FAILED, "reason": "", "cacheable": False,
             "total": None, "max": None, "pending": None, "files": {}, "missing_modules": [], "model": None,
             "notes": [], "seconds": 0.0, "questions": []}
 
@@ -152,31 +156,76 @@ def _reason(check_records, missing):
     return "; ".join(parts)
 
 
+def _blocking(setup, check, missing):
+    """The modules a check needs that the submission lacks (trusted layers stand in for missing ones)."""
+    needed = missing & course.needs(check.modules)
+    if setup.runtime.trusted_layers(check):
+        needed -= {f"{course.PACKAGE}.{m}" for m in course.LAYER_MODULES}
+    return needed
+
+
+def _observe(setup, staged, runnable, record):
+    """Observations of the runnable checks: the layer and optimizer checks in one child, the network
+    checks in another (with trusted layers unless the rubric cascades: no child of a layer check ever
+    holds them)."""
+    runtime = setup.runtime
+    own = [c for c in runnable if not runtime.trusted_layers(c)]
+    network = [c for c in runnable if runtime.trusted_layers(c)]
+    observations = {}
+    workspace = create_workspace(staged.nndl)
+    try:
+        for checks in (own, network):
+            if not checks:
+                continue
+            trusted = None
+            if checks is network:
+                failed = {o.module for o in observations.values() if o.status in FAILED_TO_RUN}
+                trusted = Trusted({m: runtime.sources()[m] for m in course.LAYER_MODULES}, course.PACKAGE,
+                                  tuple(m for m in course.LAYER_MODULES if f"{course.PACKAGE}.{m}" in failed))
+            found, stats = observe(setup.backend, workspace, checks, setup.limits, runtime, trusted)
+            observations.update(found)
+            record["notes"] += stats.notes
+    finally:
+        remove_workspace(workspace)
+    return observations
+
+
+def _layer_failures(setup, judged):
+    """The student's layer functions that failed their own checks (what the network questions did not charge)."""
+    return list(dict.fromkeys(
+        setup.checks[cid].function for cid, verdict in judged.items()
+        if not verdict.passed and not setup.runtime.trusted_layers(setup.checks[cid])
+        and {m.split(".")[-1] for m in setup.checks[cid].modules} <= set(course.LAYER_MODULES)))
+
+
+def network_note(question_checks, setup, layer_failures):
+    """What a network question's feedback says about trusted layers, or ''."""
+    if not layer_failures or not question_checks or not all(setup.runtime.trusted_layers(c) for c in question_checks):
+        return ""
+    names = ", ".join(f"`{f}`" for f in layer_failures)
+    which = "its own checks and is" if len(layer_failures) == 1 else "their own checks and are"
+    return (f"These checks ran your FullyConnectedNet with the course's own layers: {names} failed "
+            f"{which} charged there, not here.")
+
+
 def _judge_all(setup, staged, record, data):
     """Observe and judge every rubric check; fills record['questions'] and the totals."""
     checks = setup.checks
-    missing = {f"nndl.{m}" for m in staged.missing}
-    needs = {c.id: set(c.modules).union(*(IMPORTS.get(m, ()) for m in c.modules)) for c in checks.values()}
-    runnable = [c for c in checks.values() if not missing & needs[c.id]]
-    observations = {}
-    if runnable:
-        workspace = create_workspace(staged.nndl)
-        try:
-            observations, stats = observe(setup.backend, workspace, runnable, setup.limits)
-        finally:
-            remove_workspace(workspace)
-        record["notes"] += stats.notes
+    missing = {f"{course.PACKAGE}.{m}" for m in staged.missing}
+    runnable = [c for c in checks.values() if not _blocking(setup, c, missing)]
+    observations = _observe(setup, staged, runnable, record) if runnable else {}
     for check in checks.values():
         if check.id not in observations:
-            absent = sorted(m.split(".")[1] for m in missing & needs[check.id])
+            absent = sorted(m.split(".")[1] for m in _blocking(setup, check, missing))
             observations[check.id] = Observation(status="missing", note=", ".join(absent))
 
     judged = {}
     for check_id in dict.fromkeys(c for q in setup.rubric.questions for c in q.checks):
         check, observation = checks[check_id], observations[check_id]
         judged[check_id] = (_missing_verdict(check, observation.note) if observation.status == "missing"
-                            else judge(check, observation))
-    judged = diagnosis.settle(judged)
+                            else judge(check, observation, setup.runtime))
+    judged = diagnosis.settle(setup.runtime, judged)
+    layer_failures = _layer_failures(setup, judged)
 
     check_records = []
     for question in setup.rubric.questions:
@@ -189,11 +238,13 @@ def _judge_all(setup, staged, record, data):
         model_score = (score_model(staged.model, question.split, data, staged.oversized_model)
                        if scored_model else None)
         score = score_question(question, verdicts, model_score)
+        note = network_note([checks[c] for c in question.checks], setup, layer_failures)
         record["questions"].append({
             "id": question.id, "title": question.title, "part": question.part, "kind": question.kind,
             "credit": question.credit, "visibility": question.visibility,
             "points": score.points, "max_points": score.max_points, "status": score.status,
             "passed": score.passed, "total_checks": score.total_checks, "checks": records,
+            **({"note": note} if note else {}),
             **({"accuracy": model_score.as_record()} if model_score else {})})
         check_records += records
     return check_records

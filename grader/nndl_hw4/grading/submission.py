@@ -24,15 +24,15 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..errors import UsageError
-from .workspace import MAX_MODULE_BYTES, MAX_MODULES, SubmissionError
+from ..errors import KitError, UsageError
+from ..handin import MAX_DEPTH, MAX_MODEL_BYTES, MAX_MODULE_BYTES, MAX_MODULES, MODEL_FILE, REQUIRED_MODULES
 
-REQUIRED_MODULES = ("optim", "layers", "layer_utils", "fc_net")
-MODEL_FILE = "model.npz"            # the final part's saved model (scored by a later step)
-MAX_MODEL_BYTES = 64 << 20
 MAX_MEMBERS = 5000                  # an otter export holds a handful; a zipped home folder does not
 MAX_DECLARED_BYTES = 512 << 20      # sum of the members' declared sizes
-MAX_DEPTH = 2                       # nndl/ may sit this many folders below the top
+
+
+class SubmissionError(KitError):
+    """The submission cannot be graded as handed in (its reason is reported per student)."""
 IGNORED_DIRS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints"}
 MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
 

@@ -12,19 +12,33 @@ import tempfile
 from pathlib import Path
 
 from .. import child as child_package
-from ..errors import KitError
+from ..handin import MAX_MODULE_BYTES, MAX_MODULES
 from ..reference import utils as reference_utils
-from ..sandbox.backends import numpy_dirs
-from .engine import Workspace
+from ..sandbox.backends import HostPaths, numpy_dirs
+from .submission import SubmissionError
 
-MAX_MODULE_BYTES = 1 << 20
-MAX_MODULES = 64
 HARNESS_DIR = Path(child_package.__file__).resolve().parent
 UTILS_DIR = Path(reference_utils.__file__).resolve().parent
 
 
-class SubmissionError(KitError):
-    """The submission cannot be graded as handed in (its reason is reported per student)."""
+class Workspace:
+    """A private folder for one submission: its copy, the harness, per-run inputs."""
+
+    def __init__(self, root, submission_copy, harness, site=None):
+        self.root, self.submission, self.harness = Path(root), Path(submission_copy), Path(harness)
+        self.site = Path(site) if site is not None else None
+
+    def paths(self, io_dir):
+        return HostPaths(submission=self.submission, harness=self.harness, io=io_dir, site=self.site)
+
+    def remove(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
 
 
 def _copy_py_files(src, dest):

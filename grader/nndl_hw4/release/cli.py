@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from . import builder, notebooks
+from .config import load_config
 
 
 @click.command()
@@ -43,7 +44,7 @@ def build(check, root, otter_dir, cifar10_dir):
     if cifar10_dir is not None:
         notebooks.cifar10_batches(cifar10_dir)   # refuse a wrong folder before writing anything
     click.echo(builder.build(root).summary(target))
-    zips = notebooks.write_autograders(root, otter_dir, cifar10_dir)
+    zips = notebooks.write_autograders(root, otter_dir, cifar10_dir, load_config(root).course)
     if zips:
         click.echo("Otter autograders (build output, not committed; `otter run -a ZIP SUBMISSION`):")
         with_data = notebooks.final_part_masters(root) if cifar10_dir is not None else set()

@@ -1,17 +1,20 @@
-"""``release.toml``: the instructor's choices for the student release.
+"""``release.toml``: the instructor's choices for the student release (and the course's, for grading).
 
-One key today, ``solved``: the qualnames of functions whose ``YOUR CODE HERE``
-regions ship with the reference body instead of a stub (naming a function
-solves all its regions). Unknown keys and unknown names are errors, so a typo
-never silently ships a stub, or a solution.
+Keys: ``solved``, the qualnames of functions whose ``YOUR CODE HERE`` regions
+ship with the reference body instead of a stub (naming a function solves all
+its regions); and the ``[course]`` table (nndl_hw4.course: what dropout's p
+means, the starter's gate), which ``nndl-hw4 grade --config`` reads too.
+Unknown keys and unknown names are errors, so a typo never silently ships a
+stub, or a solution.
 """
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .. import course as courses
 from ..errors import UsageError
 
-CONFIG_NAME = "release.toml"
+CONFIG_NAME = courses.CONFIG_NAME
 
 
 class ReleaseConfigError(UsageError):
@@ -23,6 +26,7 @@ class ReleaseConfig:
     """The parsed release.toml."""
 
     solved: tuple = ()  # qualnames whose regions ship solved; default: none
+    course: courses.Course = field(default_factory=courses.Course)   # the [course] table
 
 
 def load_config(root):
@@ -38,16 +42,17 @@ def load_config(root):
     except tomllib.TOMLDecodeError as error:
         raise ReleaseConfigError(f"{path}: not valid TOML: {error}") from None
 
-    unknown = sorted(set(data) - {"solved"})
+    unknown = sorted(set(data) - {"solved", courses.TABLE})
     if unknown:
-        raise ReleaseConfigError(f"{path}: unknown key(s) {', '.join(unknown)}", hint="the only key is 'solved'")
+        raise ReleaseConfigError(f"{path}: unknown key(s) {', '.join(unknown)}",
+                                 hint=f"the keys are 'solved' and the [{courses.TABLE}] table")
     solved = data.get("solved", [])
     if not isinstance(solved, list) or not all(isinstance(name, str) for name in solved):
         raise ReleaseConfigError(
             f"{path}: 'solved' must be a list of function qualnames",
             hint='for example: solved = ["affine_forward", "FullyConnectedNet.__init__"]',
         )
-    return ReleaseConfig(solved=tuple(solved))
+    return ReleaseConfig(solved=tuple(solved), course=courses.course_from(data.get(courses.TABLE, {}), str(path)))
 
 
 def check_names(config, known, where=CONFIG_NAME):

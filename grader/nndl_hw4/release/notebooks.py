@@ -34,9 +34,12 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from .. import course as courses
+from ..course import localise
 from ..errors import KitError
 from .producers import source_files
 
+SEPARATOR = "\x1e"     # joins cell sources for localise (never in a notebook's text)
 AUTOGRADER_DIR = Path("dist") / "otter"   # under the kit root; gitignored build output
 CELL_METADATA = ("tags", "editable", "deletable", "otter")   # kept; everything else is volatile
 NOTEBOOK_METADATA = ("kernelspec", "language_info", "otter")
@@ -81,8 +84,22 @@ def cifar10_batches(cifar10_dir):
                        "cifar-10-batches-py/ (nndl-hw4 data download --dir DIR)") from None
 
 
-def staged_files(root, master, cifar10_dir=None):
+def localised_notebook(data, name, course):
+    """The bytes of a master notebook written for `course` (course.localise over its cells' sources)."""
+    nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+    if not courses.texts_of(name):
+        return data
+    joined = localise(SEPARATOR.join(cell.source for cell in nb.cells), name, course)
+    for cell, source in zip(nb.cells, joined.split(SEPARATOR)):
+        cell.source = source
+    return nbformat.writes(nb).encode("utf-8")
+
+
+def staged_files(root, master, cifar10_dir=None, course=courses.DEFAULT):
     """{relative path: bytes} of the folder otter assign runs in.
+
+    The master is written for `course`, and the staged grader carries the
+    course's settings (nndl_hw4/course.toml, read by course.packaged).
 
     With cifar10_dir, the six CIFAR-10 batch files are staged too, as
     ``cifar-10-batches-py/``, and added to the master's ``autograder_files``:
@@ -90,11 +107,12 @@ def staged_files(root, master, cifar10_dir=None):
     submission, where the final part's scorer finds it.
     """
     root = Path(root)
-    files = {master.name: master.read_bytes()}
+    files = {master.name: localised_notebook(master.read_bytes(), master.name, course)}
     folder = root / "solutions" / "utils"   # the masters' `files:`
     for path in source_files(folder):
         files[f"utils/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
     files.update(grader_files(root))
+    files[f"nndl_hw4/{courses.PACKAGED}"] = courses.settings_toml(course).encode("utf-8")
     if cifar10_dir is not None:
         from ..reference.utils.data_utils import BATCH_FILES, CIFAR10_DIRNAME
 
@@ -140,9 +158,9 @@ def _key(files):
     return digest.hexdigest()
 
 
-def assign(root, master, cifar10_dir=None):
+def assign(root, master, cifar10_dir=None, course=courses.DEFAULT):
     """Run otter assign on one master notebook (memoised on everything staged)."""
-    files = staged_files(root, master, cifar10_dir)
+    files = staged_files(root, master, cifar10_dir, course)
     key = _key(files)
     if key not in _memo:
         _memo[key] = _run_otter_assign(master.name, files)
@@ -235,7 +253,7 @@ class StudentNotebooks:
         count = 0
         for master in masters(context.root):
             count += 1
-            yield master.name, assign(context.root, master).student
+            yield master.name, assign(context.root, master, course=context.config.course).student
         if count:
             context.notes.append(f"notebooks: {count} student notebook(s) made by otter assign "
                                  f"(otter-grader {otter_version()})")
@@ -251,7 +269,7 @@ def final_part_masters(root):
             if accuracy & {b.name for b in question_blocks(nbformat.read(m, as_version=4))}}
 
 
-def write_autograders(root, target=None, cifar10_dir=None):
+def write_autograders(root, target=None, cifar10_dir=None, course=courses.DEFAULT):
     """Write ``<name>-autograder.zip`` for every master into target (default dist/otter); the paths.
 
     cifar10_dir: ship that CIFAR-10 in the autograder of the notebook with the
@@ -266,7 +284,7 @@ def write_autograders(root, target=None, cifar10_dir=None):
     for master in masters(root):
         target.mkdir(parents=True, exist_ok=True)
         path = target / f"{master.stem}-autograder.zip"
-        path.write_bytes(assign(root, master, cifar10_dir if master.name in with_data else None).autograder)
+        path.write_bytes(assign(root, master, cifar10_dir if master.name in with_data else None, course).autograder)
         written.append(path)
     return written
 

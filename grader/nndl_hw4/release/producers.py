@@ -10,6 +10,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..course import localise
 from ..errors import KitError, UsageError
 from .config import ReleaseConfig, check_names
 from .regions import find_regions
@@ -54,8 +55,10 @@ def source_files(folder):
 class StubbedModules:
     """``solutions/<package>/`` → ``<package>/``: every region body becomes a stub.
 
-    Regions named in release.toml's ``solved`` keep their reference body;
-    other files (no regions, not Python) are copied as they are.
+    The reference is first written for the course (course.localise: the dropout
+    convention's docstrings and starter gate). Regions named in release.toml's
+    ``solved`` keep their reference body; other files (no regions, not Python)
+    are copied as they are.
     """
 
     package: str = "nndl"
@@ -71,7 +74,8 @@ class StubbedModules:
         for path in files:
             if path.suffix == ".py":
                 shown = path.relative_to(context.root).as_posix()
-                text = path.read_text(encoding="utf-8")
+                text = localise(path.read_text(encoding="utf-8"), path.relative_to(context.solutions).as_posix(),
+                                context.config.course)
                 modules[path] = (shown, text, find_regions(text, shown))
         # Every name is checked before anything is produced.
         check_names(context.config, {r.qualname for *_, regions in modules.values() for r in regions})

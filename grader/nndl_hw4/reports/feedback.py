@@ -8,7 +8,10 @@ the measured accuracy and its share of the points (accuracy_lines).
 """
 
 from ..accuracy.score import describe
+from ..course import MODULES, PACKAGE
 from ..scoring import ACCURACY_FLOOR, ACCURACY_STEPS, BY_HAND, NOT_GRADED, SCORED
+
+HANDED_IN = ", ".join(f"`{PACKAGE}/{m}.py`" for m in MODULES[:-1]) + f" and `{PACKAGE}/{MODULES[-1]}.py`"
 
 # How a question this run does not score is described to students (and in results.json).
 PENDING_TEXT = {
@@ -62,6 +65,8 @@ def _question_lines(question):
     if question["max_points"] == 0:
         head += " (reported only, not counted)"
     lines = [head, ""]
+    if question.get("note"):
+        lines += [question["note"], ""]
     if question.get("accuracy"):
         return lines + accuracy_lines(question) + [""]
     checks = question["checks"]
@@ -89,8 +94,8 @@ def render_feedback(record):
     if record["status"] == "failed to grade":
         return "\n".join(lines + [
             f"**Your submission could not be graded:** {record['reason']}", "",
-            "Hand in a .zip holding `nndl/optim.py`, `nndl/layers.py`, `nndl/layer_utils.py` and "
-            "`nndl/fc_net.py` (the notebook's export cell makes one), then ask for it to be graded again.",
+            f"Hand in a .zip holding {HANDED_IN} (the notebook's export cell makes one), then ask for it "
+            "to be graded again.",
             ""])
     questions = record["questions"]
     lines += [f"**Automatic score: {points(record['total'])} / {points(record['max'])} points.**"

@@ -13,21 +13,55 @@ from .common import fresh, snapshot
 __all__ = ["init", "loss", "dropout_loss"]
 
 
-def _build(mods, inputs):
+def layer_params(found):
+    """The per-layer dicts of a network's bn_params in layer order, whatever the container (a list,
+    a tuple, or a dict in insertion order), or None."""
+    if isinstance(found, dict):
+        return list(found.values())
+    return list(found) if isinstance(found, (list, tuple)) else None
+
+
+def set_modes(net, mode):
+    """What the course's starter does before every pass (lines outside the regions): the mode of every
+    batchnorm and dropout layer. Done here too, so a starter line a student never wrote (the old
+    starter's typo bn_param[mode] = mode) cannot change what a check sees."""
+    for param in layer_params(getattr(net, "bn_params", None)) or ():
+        if isinstance(param, dict):
+            param["mode"] = mode
+    dropout_param = getattr(net, "dropout_param", None)
+    if isinstance(dropout_param, dict):
+        dropout_param["mode"] = mode
+
+
+def with_modes(net):
+    """`net` whose loss(X, y=None) sets the modes first (see set_modes), also when a Solver calls it."""
+    original = net.loss
+
+    def loss(X, y=None):
+        set_modes(net, "test" if y is None else "train")
+        return original(X, y)
+
+    net.loss = loss
+    return net
+
+
+def build(mods, inputs):
+    """The student's network from inputs['kwargs'] (dtype by name), its parameters set from
+    inputs['params'] (np.random seeded first when inputs has a seed)."""
     kwargs = dict(inputs["kwargs"])
     if "dtype" in kwargs:
         kwargs["dtype"] = getattr(np, kwargs["dtype"])
     if inputs.get("seed") is not None:
-        np.random.seed(inputs["seed"])
-    net = mods.fc_net.FullyConnectedNet(**kwargs)
+        mods.random.seed(inputs["seed"])
+    net = with_modes(mods.fc_net.FullyConnectedNet(**kwargs))
     for name, value in (inputs.get("params") or {}).items():
         net.params[name] = fresh(value)
     return net
 
 
 def _bn_params(net):
-    found = getattr(net, "bn_params", None)
-    if not isinstance(found, (list, tuple)):
+    found = layer_params(getattr(net, "bn_params", None))
+    if found is None:
         return None
     return [snapshot(dict(d)) if isinstance(d, dict) else snapshot(d) for d in found]
 
@@ -39,12 +73,12 @@ def init(mods, inputs):
     outputs: params, bn_params (list of dict snapshots, or None), bn_param_objects
     (how many distinct objects bn_params holds), num_layers.
     """
-    net = _build(mods, inputs)
-    bn = getattr(net, "bn_params", None)
+    net = build(mods, inputs)
+    bn = layer_params(getattr(net, "bn_params", None))
     return {
         "params": snapshot(dict(net.params)),
         "bn_params": _bn_params(net),
-        "bn_param_objects": len({id(d) for d in bn}) if isinstance(bn, (list, tuple)) else 0,
+        "bn_param_objects": len({id(d) for d in bn}) if bn is not None else 0,
         "num_layers": getattr(net, "num_layers", None),
     }
 
@@ -56,7 +90,7 @@ def loss(mods, inputs):
     outputs: results (per call: {'loss', 'grads'} or {'scores'}), bn_params after
     the last call (running statistics per layer).
     """
-    net = _build(mods, inputs)
+    net = build(mods, inputs)
     results = []
     for call in inputs["calls"]:
         if call["y"] is None:
@@ -123,7 +157,7 @@ def dropout_loss(mods, inputs):
     outputs: loss, grads, calls (list of {'x', 'out', 'p', 'mode'}), loss_again,
     perturbed (list of [loss(+h), loss(-h)]).
     """
-    net = _build(mods, inputs)
+    net = build(mods, inputs)
     X, y = inputs["X"], inputs["y"]
     modules = [getattr(mods, name) for name in ("fc_net", "layer_utils", "layers") if hasattr(mods, name)]
     with _DropoutRecorder(modules) as recorder:

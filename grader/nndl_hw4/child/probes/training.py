@@ -8,6 +8,7 @@ them in its own process on the same data.
 import numpy as np
 
 from .common import fresh, snapshot
+from .fc_net import layer_params, with_modes
 
 __all__ = ["update_rule", "fc_net_sgd"]
 
@@ -50,7 +51,7 @@ def sgd(w, dw, config=None):
 
 
 def _train(mods, model, inputs, rule):
-    np.random.seed(inputs["seed"])
+    mods.random.seed(inputs["seed"])
     data = {k: fresh(inputs["data"][k]) for k in ("X_train", "y_train", "X_val", "y_val")}
     solver = mods.solver.Solver(model, data, update_rule="sgd", optim_config=fresh(inputs["optim_config"]),
                                 verbose=False, **inputs["solver"])
@@ -80,9 +81,9 @@ def fc_net_sgd(mods, inputs):
     """
     kwargs = dict(inputs["kwargs"])
     kwargs["dtype"] = getattr(np, kwargs.get("dtype", "float64"))
-    np.random.seed(inputs["seed"])
-    net = mods.fc_net.FullyConnectedNet(**kwargs)
+    mods.random.seed(inputs["seed"])
+    net = with_modes(mods.fc_net.FullyConnectedNet(**kwargs))
     _train(mods, net, inputs, sgd)
-    bn = getattr(net, "bn_params", None)
-    bn = [snapshot(dict(d)) for d in bn if isinstance(d, dict)] if isinstance(bn, (list, tuple)) else None
+    bn = layer_params(getattr(net, "bn_params", None))
+    bn = [snapshot(dict(d)) for d in bn if isinstance(d, dict)] if bn is not None else None
     return {"params": snapshot(dict(net.params)), "bn_params": bn}
