@@ -30,7 +30,7 @@ from ..grading.submission import MAX_DEPTH, Submission
 from ..reports import FEEDBACK_MD, RESULTS_JSON
 from ..reports.record import write_json
 from ..rubric import load_rubric
-from ..sandbox.backends import select
+from ..sandbox.backends import describe, select
 from ..sandbox.limits import Limits
 
 CONFIG_JSON = "config.json"
@@ -78,6 +78,7 @@ def grade(root, scratch):
     config = json.loads((source / CONFIG_JSON).read_text(encoding="utf-8"))
     rubric = load_rubric(source / RUBRIC_TOML)
     backend, warning = select(config.get("sandbox", "auto"))
+    print(f"Sandbox: {backend.name}: {describe(backend)}")
     if warning:
         print(f"WARNING: {warning}")
     limits = Limits(timeout=config.get("timeout") or Limits().timeout)

@@ -69,8 +69,9 @@ def select(preference="auto"):
     if preference == "direct":
         backend = DirectBackend()
         warnings = [] if backend.landlock_abi else [
-            "this kernel has no Landlock (Linux >= 5.13, enabled at boot): the direct backend cannot hide "
-            "the grader's files from student code. Use it only for trusted code (docs/sandbox.md)."]
+            "Landlock is not available here (it needs Linux >= 5.13 with Landlock enabled; a container's "
+            "seccomp profile may block it): the direct backend then hides neither the grader's files nor "
+            "the network from student code. Use it only for trusted code (docs/sandbox.md)."]
         return backend, _join(warnings + [_root_warning(backend)])
     bwrap = shutil.which("bwrap")
     ok, why = _bwrap_works(bwrap) if bwrap else (False, "bwrap is not installed")
@@ -83,13 +84,13 @@ def select(preference="auto"):
     backend = DirectBackend()
     if not backend.landlock_abi:
         raise SandboxUnavailable(
-            f"no sandbox for student code here: bubblewrap cannot be used ({why}) and this kernel has no "
-            "Landlock to wall in the direct backend",
+            f"no sandbox for student code here: bubblewrap cannot be used ({why}) and Landlock, the direct "
+            "backend's wall, is not available (Linux >= 5.13 with Landlock enabled)",
             hint="install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) where it can create "
                  "namespaces, or pass --sandbox direct to grade TRUSTED code unconfined "
                  "(student code could read the reference and use the network: docs/sandbox.md)")
     warning = (f"bubblewrap is unavailable ({why}); student code runs in the direct backend, walled by "
-               f"Landlock and seccomp ({describe(backend)}; docs/sandbox.md says what that leaves open). "
+               "Landlock and seccomp only (docs/sandbox.md says what that leaves open). "
                "Install bubblewrap (apt-get install bubblewrap) to add namespaces.")
     return backend, _join([warning, _root_warning(backend)])
 
