@@ -5,7 +5,9 @@ native grader (grading.batch: sandboxed checks, the saved model scored with
 the trusted network) with the rubric and options packed into the autograder
 zip (source/rubric.toml, source/config.json). ``results.json`` is the
 report the native grader writes for the submission (Gradescope's schema);
-the student's feedback.md goes to stdout, which only instructors see.
+the student's feedback.md goes to stdout, which only instructors see, after
+a line naming the sandbox and the walls it used (bubblewrap, or the direct
+backend walled by Landlock where the container cannot create namespaces).
 
 A problem of the grading set-up (no CIFAR-10, a broken install, a grader
 fault) still produces a results.json that says so, and exit status 1.
