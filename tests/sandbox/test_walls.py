@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 
+from nndl_hw4 import mutants
 from nndl_hw4.child import landlock
 from nndl_hw4.rubric import default_rubric_path
 
@@ -238,9 +239,11 @@ def shared(tmp_path):
 
 
 def _class(folder, port, user):
-    """stubs/ (the release as handed out) and theft/ (the stubs plus THEFT), a rubric without the final part."""
+    """stubs/ (the release as handed out), theft/ (the stubs plus THEFT) and reference/ (the walls
+    must not cost correct code anything), a rubric without the final part."""
     for name in ("stubs", "theft"):
         shutil.copytree(STUBS, folder / "class" / name / "nndl")
+    mutants.write_package(folder / "class" / "reference", mutants.reference_sources())
     optim = folder / "class" / "theft" / "nndl" / "optim.py"
     optim.write_text(optim.read_text() + THEFT % {"port": port})
     blocks = default_rubric_path().read_text().split("[[question]]")
@@ -273,6 +276,7 @@ def test_grade_without_namespaces_gives_theft_the_stubs_score(shared, listener, 
     if sandbox == "auto":
         assert "bubblewrap is unavailable" in proc.stdout and "walled by Landlock" in proc.stdout
     grades = _grades(out)
+    assert grades["reference"]["total"] == grades["reference"]["max"], grades["reference"]
     assert grades["theft"]["total"] == grades["stubs"]["total"], grades
     assert all(float(grades["theft"][q]) == 0 for q in OPTIMIZERS), grades["theft"]
     assert listener.accepted == 0

@@ -1,4 +1,4 @@
-"""A seccomp filter for the sandboxed child: no new namespaces, no mounts, less kernel surface.
+"""A seccomp filter for the sandboxed child: no new namespaces, no mounts, no sockets, less kernel surface.
 
 Without it, student code could exec a fresh Python (which is "dumpable"
 again), create a user namespace, become root in it and mount a tmpfs with no
@@ -10,6 +10,9 @@ these system calls fail with EPERM:
   fails with ENOSYS, so the C library falls back to ``clone`` (threads,
   fork and subprocess keep working);
 - mounting (``mount``, ``umount2``, ``pivot_root``, ``chroot``, the new mount API);
+- ``socket`` and ``socketpair`` of every family: no network (TCP, UDP, raw, netlink...)
+  even where Landlock has no TCP rules, and no unix sockets either (nothing the
+  homework, numpy, matplotlib or IPython.display does needs one; measured);
 - kernel facilities a numpy homework never needs (``bpf``, ``keyctl``,
   ``perf_event_open``, ``userfaultfd``, ``io_uring_setup``, ``ptrace``,
   module loading, ``kexec``, ``open_by_handle_at``...).

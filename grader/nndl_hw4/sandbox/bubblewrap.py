@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 from . import landlock as rules
+from .command import (Command, allocate_uid, child_env, harness_args, package_dirs, python_executable, site_dirs,
+                      under)
 from .fonts import for_child
-from .command import Command, allocate_uid, child_env, harness_args, package_dirs, python_executable, site_dirs, under
 
 INSIDE = Path("/sandbox")
 _GRADER_PACKAGE = Path(__file__).resolve().parents[1]   # nndl_hw4: never visible to student code

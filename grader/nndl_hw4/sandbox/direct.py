@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 from . import landlock as rules
-from .fonts import for_child
 from .command import Command, allocate_uid, child_env, harness_args, package_dirs, python_executable
+from .fonts import for_child
 
 
 @functools.lru_cache(maxsize=None)
