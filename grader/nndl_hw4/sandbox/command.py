@@ -75,7 +75,7 @@ def site_dirs(prefixes):
 # every child with everything they require: an unused `from matplotlib.pyplot import axis`
 # or `from IPython.display import display` left by an editor must not break a module.
 # numpy and matplotlib are imported by the notebooks; IPython is their kernel (display()).
-# 32 folders here; sharing them costs a child ~2 ms (docs/sandbox.md).
+# 32 folders here; binding them costs a bubblewrap child ~5 ms (docs/sandbox.md).
 NOTEBOOK_PACKAGES = ("numpy", "matplotlib", "ipython")
 
 
