@@ -12,8 +12,10 @@ exports with the three autograder zips of `nndl-hw4 build` (grading the same
 checks inside the student's kernel), and `nndl-hw4 grade` of K copies with
 --jobs 1 and --jobs 2. Every hidden check runs and the final part is scored on generated
 CIFAR-10 of the official sizes, in both graders. Then the cost of one
-submission by part, in a fresh process, and the sandbox's own overhead (an
-empty check plan). About 2 minutes on an idle 2-core machine.
+submission by part, in a fresh process, the sandbox's own overhead (an
+empty check plan) for both backends with and without Landlock, and what
+`import matplotlib.pyplot` costs a child (with the grader's prebuilt font
+cache, and building its own). About 2 minutes on an idle 2-core machine.
 """
 
 import argparse
@@ -27,6 +29,7 @@ from pathlib import Path
 from common import BIN, NOTEBOOKS, REPO, copies, environment, header, load, median, reference_exports, run, target, \
     timed, write_data
 from nndl_hw4.release import notebooks
+from nndl_hw4.sandbox.backends import select
 
 SECONDS_PER_SUBMISSION = 1.5     # target: median seconds per submission, all hidden checks
 OTTER_RATIO = 10.0               # target: at least this many times faster than otter run
@@ -135,31 +138,91 @@ def otter(exports, autograders, out):
 
 
 def sandbox_overhead(repeats=7):
-    """Median seconds of one sandboxed child on an EMPTY check plan (start, python, numpy, exit)."""
+    """Median seconds of one sandboxed child on an EMPTY check plan (start, python, numpy, exit),
+    per backend with and without Landlock, the four interleaved so that load hits them alike.
+
+    {(backend name, Landlock on): seconds}; a backend that cannot run here is left out.
+    """
     from nndl_hw4.grading.engine import INPUTS
     from nndl_hw4.grading.workspace import create_workspace, remove_workspace
     from nndl_hw4.reference import nndl as reference_nndl
-    from nndl_hw4.sandbox.backends import select
+    from nndl_hw4.sandbox.backends import BubblewrapBackend, DirectBackend, SandboxUnavailable, select
     from nndl_hw4.sandbox.launch import run_child
     from nndl_hw4.sandbox.limits import Limits
 
-    backend, _ = select("auto")
+    backends = {}
+    try:
+        bwrap = select("bubblewrap")[0].bwrap
+        backends |= {("bubblewrap", True): BubblewrapBackend(bwrap), ("bubblewrap", False):
+                     BubblewrapBackend(bwrap, landlock=False)}
+    except SandboxUnavailable:
+        pass
+    backends |= {("direct", True): DirectBackend(), ("direct", False): DirectBackend(landlock=False)}
+    backends = {key: b for key, b in backends.items() if b.landlock_abi or not key[1]}
     workspace = create_workspace(Path(reference_nndl.__file__).parent)
-    samples = []
+    samples = {key: [] for key in backends}
     try:
         for i in range(repeats + 1):
-            io = Path(tempfile.mkdtemp(prefix="io-", dir=workspace.root))
-            (io / INPUTS).write_bytes(b"")
-            started = time.perf_counter()
-            child = run_child(backend, workspace.paths(io), {"inputs": INPUTS, "checks": []}, Limits(), [])
-            if i:    # the first one warms the page cache
-                samples.append(time.perf_counter() - started)
-            if child.returncode != 0:
-                raise RuntimeError(f"empty plan failed: {child}")
-            shutil.rmtree(io)
+            for key, backend in backends.items():
+                io = Path(tempfile.mkdtemp(prefix="io-", dir=workspace.root))
+                (io / INPUTS).write_bytes(b"")
+                started = time.perf_counter()
+                child = run_child(backend, workspace.paths(io), {"inputs": INPUTS, "checks": []}, Limits(), [])
+                if i:    # the first round warms the page cache
+                    samples[key].append(time.perf_counter() - started)
+                if child.returncode != 0:
+                    raise RuntimeError(f"empty plan failed: {child}")
+                shutil.rmtree(io)
     finally:
         remove_workspace(workspace)
-    return backend.name, median(samples)
+    return {key: median(values) for key, values in samples.items()}
+
+
+MATPLOTLIB = "import matplotlib.pyplot\n"
+HIDDEN = "__import__('matplot' + 'lib.pyplot')\n"    # escapes the grader's scan: no prebuilt font cache
+
+
+def matplotlib_in_child(repeats=5):
+    """Median extra seconds of a child whose optim.py imports matplotlib.pyplot (one check run),
+    with the grader's prebuilt font cache and without it (the child builds its own), per backend."""
+    from nndl_hw4 import mutants
+    from nndl_hw4.checks import all_checks
+    from nndl_hw4.grading.engine import observe
+    from nndl_hw4.grading.workspace import create_workspace, remove_workspace
+    from nndl_hw4.sandbox.backends import SandboxUnavailable, select
+    from nndl_hw4.sandbox.limits import Limits
+
+    checks = [c for c in all_checks() if c.id == "sgd_momentum/public"]
+    names = ["direct"]
+    try:
+        select("bubblewrap")
+        names.insert(0, "bubblewrap")
+    except SandboxUnavailable:
+        pass
+    variants = {"none": "", "prebuilt": MATPLOTLIB, "own": HIDDEN}
+    with tempfile.TemporaryDirectory(prefix="bench-mpl-") as tmp:
+        workspaces = {}
+        for label, line in variants.items():
+            texts = mutants.reference_sources()
+            texts["optim"] = line + texts["optim"]
+            workspaces[label] = create_workspace(mutants.write_package(Path(tmp) / label, texts))
+        samples = {(n, label): [] for n in names for label in variants}
+        try:
+            for i in range(repeats + 1):
+                for name in names:
+                    backend = select(name)[0]
+                    for label, workspace in workspaces.items():
+                        started = time.perf_counter()
+                        observations, _ = observe(backend, workspace, checks, Limits())
+                        if i:
+                            samples[(name, label)].append(time.perf_counter() - started)
+                        if observations[checks[0].id].status != "ok":
+                            raise RuntimeError(f"{name}/{label}: {observations}")
+        finally:
+            for workspace in workspaces.values():
+                remove_workspace(workspace)
+    return {(name, label): median(samples[(name, label)]) - median(samples[(name, "none")])
+            for name in names for label in ("prebuilt", "own")}
 
 
 def parts(submission, cifar, out):
@@ -240,7 +303,10 @@ def main():
             print(line + f"  [load {load()}]")
 
         p = parts(submission, full, tmp / "out-parts")
-        backend, empty = sandbox_overhead()
+        overhead = sandbox_overhead()
+        plotting = matplotlib_in_child()
+        backend = select("auto")[0].name
+        empty = overhead.get((backend, True), overhead[(backend, False)])
 
     print()
     print("nndl-hw4 grade (every hidden check + the final part):")
@@ -255,7 +321,13 @@ def main():
     single, on_gradescope = median(cold), median(scope)
     print(f"  one submission, fresh process: nndl-hw4 grade {single:5.2f} s (with summary.md), "
           f"Gradescope's run_autograder {on_gradescope:5.2f} s")
-    print(f"  sandbox overhead ({backend}, empty check plan): {empty:5.3f} s per child")
+    print("  sandbox overhead per child (empty check plan; median): "
+          + "; ".join(f"{name} {seconds:5.3f} s {'with' if walled else 'without'} Landlock"
+                      for (name, walled), seconds in overhead.items()))
+    print("  import matplotlib.pyplot in a child (extra seconds; median): "
+          + "; ".join(f"{name} {seconds:5.3f} s with the prebuilt font cache" if label == "prebuilt" else
+                      f"{name} {seconds:5.3f} s building its own"
+                      for (name, label), seconds in plotting.items()))
     print()
     print_parts(p, empty)
     print()

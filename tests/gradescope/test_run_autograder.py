@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 from accuracy.conftest import BAD_MODELS, bad_model
 from accuracy.helpers import write_submission
@@ -25,6 +26,7 @@ def test_the_reference_with_a_trained_model(gradescope, trained, installed):
     validate_results(results)
     _, site = installed
     assert f"from {site / 'nndl_hw4'}" in proc.stdout   # the zip's grader ran, not the working tree
+    assert "\nSandbox: bubblewrap: namespaces (mount, pid, network, IPC), Landlock ABI " in proc.stdout
     accuracy = round(20 * accuracy_fraction(measured["val"]), 2)
     assert results["score"] == round(AUTO_POINTS + accuracy, 2)
     tests = _tests(results)
@@ -88,3 +90,21 @@ def test_the_zip_built_from_a_non_editable_install_is_the_same(installed, autogr
                     "--out", str(tmp_path / "again.zip")], cwd=tmp_path, env=dict(env, PYTHONPATH=str(site)),
                    check=True, capture_output=True)
     assert (tmp_path / "again.zip").read_bytes() == autograder_zip.read_bytes()
+
+
+CONTAINER = Path(__file__).resolve().parents[1] / "sandbox" / "container.py"
+
+
+def test_where_bubblewrap_cannot_run_it_says_which_walls_it_used(gradescope, trained, tmp_path):
+    """A Docker-like container (no namespaces: tests/sandbox/container.py): the direct backend
+    walled by Landlock grades the same, and the output says so."""
+    assert os.getuid() == 0, "container.py starts as root (it imitates a container's seccomp profile)"
+    python = tmp_path / "python-in-a-container"
+    python.write_text(f'#!/bin/sh\nexec {sys.executable} {CONTAINER} --no-namespaces -- {sys.executable} "$@"\n')
+    python.chmod(0o755)
+    proc, results = gradescope(lambda folder: write_submission(folder, model=trained[0]), python=python)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    validate_results(results)
+    assert "\nSandbox: direct: Landlock ABI " in proc.stdout and "seccomp (no sockets, " in proc.stdout
+    assert "WARNING: bubblewrap is unavailable" in proc.stdout
+    assert all(t["score"] == t["max_score"] for q, t in _tests(results).items() if q != "accuracy")

@@ -5,8 +5,9 @@ In order, before any student code runs, it: applies the resource limits of
 the plan, switches from root to the plan's throw-away uid for good (so the
 process cap applies; it refuses to go on if any privilege is left), fixes
 sys.path to the submission, this package and numpy, installs a seccomp
-filter (no new namespaces, no mounts: ``seccomp``) and reads every check's
-inputs. Then for each check it imports the student modules it needs
+filter (no new namespaces, no mounts, no sockets: ``seccomp``), restricts
+itself with Landlock to the files the plan names (``landlock``) and reads
+every check's inputs. Then for each check it imports the student modules it needs
 (once), calls the probe and writes the raw outputs (``wire``).
 
 Everything goes to the grader as frames on the pipe fd named in the plan
@@ -113,6 +114,37 @@ def _drop_privileges(uid, nproc, keep_read_access=False):
         resource.setrlimit(resource.RLIMIT_NPROC, (int(nproc), int(nproc)))
 
 
+def _landlock(walls):
+    """Restrict this process (one thread so far: numpy is not imported yet) to the plan's rules.
+
+    The grader announced ABI walls["abi"] in its header: refuse to run student
+    code with less than that.
+    """
+    from hw4child import landlock
+
+    version = landlock.abi()
+    if version < walls["abi"]:
+        raise RuntimeError("Landlock ABI %d here, the grader expected %d" % (version, walls["abi"]))
+    landlock.restrict(walls["rules"], walls["abi"])
+
+
+def _seed_font_cache(folder):
+    """Copy the grader's prebuilt matplotlib font cache into this child's MPLCONFIGDIR (see
+    sandbox/fonts.py); if that fails, matplotlib builds its own: slower, as correct."""
+    target = os.environ.get("MPLCONFIGDIR")
+    if not folder or not target:
+        return
+    import shutil
+
+    try:
+        os.makedirs(target, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.startswith("fontlist-") and name.endswith(".json"):
+                shutil.copyfile(os.path.join(folder, name), os.path.join(target, name))
+    except OSError:
+        pass
+
+
 def _flush_console():
     for console in (sys.stdout, sys.stderr):
         try:
@@ -137,7 +169,12 @@ def main(plan_path):
     sys.dont_write_bytecode = True
 
     from hw4child import seccomp
-    seccomp.install()  # no new namespaces or mounts for student code (see seccomp.py)
+    # No new namespaces, mounts or sockets for student code (see seccomp.py).
+    seccomp.install(deny_sockets=plan.get("deny_sockets", True))
+    walls = plan.get("landlock")
+    if walls:
+        _landlock(walls)
+    _seed_font_cache(plan.get("font_cache"))
 
     import numpy as np  # noqa: F401  (imported before student code, on purpose)
 

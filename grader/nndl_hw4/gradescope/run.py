@@ -5,7 +5,9 @@ native grader (grading.batch: sandboxed checks, the saved model scored with
 the trusted network) with the rubric and options packed into the autograder
 zip (source/rubric.toml, source/config.json). ``results.json`` is the
 report the native grader writes for the submission (Gradescope's schema);
-the student's feedback.md goes to stdout, which only instructors see.
+the student's feedback.md goes to stdout, which only instructors see, after
+a line naming the sandbox and the walls it used (bubblewrap, or the direct
+backend walled by Landlock where the container cannot create namespaces).
 
 A problem of the grading set-up (no CIFAR-10, a broken install, a grader
 fault) still produces a results.json that says so, and exit status 1.
@@ -32,7 +34,7 @@ from ..grading.submission import MAX_DEPTH, Submission
 from ..reports import FEEDBACK_MD, RESULTS_JSON
 from ..reports.record import write_json
 from ..rubric import load_rubric
-from ..sandbox.backends import select
+from ..sandbox.backends import describe, select
 from ..sandbox.limits import Limits
 
 CONFIG_JSON = "config.json"
@@ -81,6 +83,7 @@ def grade(root, scratch):
     course = course_from(config.get("course", {}), CONFIG_JSON)
     rubric = load_rubric(source / RUBRIC_TOML, all_checks(course))
     backend, warning = select(config.get("sandbox", "auto"))
+    print(f"Sandbox: {backend.name}: {describe(backend)}")
     if warning:
         print(f"WARNING: {warning}")
     limits = Limits(timeout=config.get("timeout") or Limits().timeout)

@@ -16,7 +16,7 @@ from ..course import resolve as resolve_course
 from ..errors import KitError, UsageError
 from ..reports.terminal import print_summary, progress_bar
 from ..rubric import load_rubric
-from ..sandbox.backends import select
+from ..sandbox.backends import describe, select
 from ..sandbox.limits import Limits
 from .batch import grade_batch, make_setup
 from .submission import discover
@@ -60,7 +60,8 @@ class GraderFault(KitError):
 @click.option("--rubric", "rubric_path", type=click.Path(path_type=Path), default=None,
               help="Rubric TOML file [default: the packaged rubric.toml].")
 @click.option("--sandbox", type=click.Choice(["auto", "bubblewrap", "direct"]), default="auto",
-              show_default=True, help="How student code is isolated (auto: bubblewrap when it works).")
+              show_default=True, help="How student code is isolated (auto: bubblewrap when it works, else the direct "
+                                         "backend walled by Landlock; refuses when neither is there).")
 @click.option("--cifar10-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder holding cifar-10-batches-py/, to score the saved models (final part) "
                    "[default: $CIFAR10_DIR, then the working directory].")
@@ -98,6 +99,7 @@ def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar1
         rubric = rubric.without_accuracy()   # the demo needs no dataset
     backend, warning = select(sandbox)
     console = Console(highlight=False)
+    console.print(f"Sandbox: {backend.name}: {escape(describe(backend))}", soft_wrap=True)
     if warning:
         console.print(f"[yellow]WARNING: {escape(warning)}[/]", soft_wrap=True)
 

@@ -1,10 +1,13 @@
 """A private working copy of one submission, ready to be mounted into a sandbox.
 
 The copy holds the student's ``nndl/*.py`` (regular files only, size-capped)
-and the grader's OWN trusted ``utils/``; the student's utils/ is never used.
-Nothing else is copied: ``harness/hw4child`` and ``site/numpy`` are symlinks
-to the installed harness package and numpy, shared read-only by every
-submission (bubblewrap binds their targets; the direct backend follows them).
+with the kit's own empty ``nndl/__init__.py`` in place of the student's, and
+the grader's OWN trusted ``utils/``; the student's utils/ is never used.
+Nothing else is copied: ``harness/hw4child`` and ``site/<package>`` are
+symlinks to the installed harness package, numpy and the other packages the
+notebooks import (``sandbox.command.package_dirs``), shared read-only by
+every submission (bubblewrap binds their targets; the direct backend follows
+them).
 """
 
 import shutil
@@ -14,7 +17,8 @@ from pathlib import Path
 from .. import child as child_package
 from ..handin import MAX_MODULE_BYTES, MAX_MODULES
 from ..reference import utils as reference_utils
-from ..sandbox.backends import HostPaths, numpy_dirs
+from ..sandbox.backends import HostPaths
+from ..sandbox.command import package_dirs
 from .submission import SubmissionError
 
 HARNESS_DIR = Path(child_package.__file__).resolve().parent
@@ -41,10 +45,10 @@ class Workspace:
         self.remove()
 
 
-def _copy_py_files(src, dest):
+def _copy_py_files(src, dest, skip=()):
     dest.mkdir(parents=True, exist_ok=True)
     for path in sorted(src.iterdir()):
-        if path.suffix == ".py" and path.is_file() and not path.is_symlink():
+        if path.suffix == ".py" and path.is_file() and not path.is_symlink() and path.name not in skip:
             shutil.copyfile(path, dest / path.name)
             (dest / path.name).chmod(0o644)
     dest.chmod(0o755)
@@ -64,10 +68,11 @@ def create_workspace(nndl_dir, tmp_root=None):
     try:
         root.chmod(0o755)
         copy = root / "submission"
-        _copy_py_files(nndl_dir, copy / "nndl")
-        if not (copy / "nndl" / "__init__.py").exists():
-            (copy / "nndl" / "__init__.py").write_text("")
-            (copy / "nndl" / "__init__.py").chmod(0o644)
+        # The kit's own empty __init__.py, never the student's: some years' starter one
+        # imports modules students never hand in (from .neural_net import *).
+        _copy_py_files(nndl_dir, copy / "nndl", skip={"__init__.py"})
+        (copy / "nndl" / "__init__.py").write_text("")
+        (copy / "nndl" / "__init__.py").chmod(0o644)
         _copy_py_files(UTILS_DIR, copy / "utils")
         copy.chmod(0o755)
         harness = root / "harness"
@@ -75,7 +80,7 @@ def create_workspace(nndl_dir, tmp_root=None):
         (harness / "hw4child").symlink_to(HARNESS_DIR, target_is_directory=True)
         site = root / "site"
         site.mkdir(mode=0o755)
-        for folder in numpy_dirs():
+        for folder in package_dirs():
             (site / folder.name).symlink_to(folder, target_is_directory=True)
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)

@@ -2,30 +2,21 @@
 
 import functools
 import os
-import site
 import sys
 from pathlib import Path
 
-from .command import Command, allocate_uid, child_env, harness_args, numpy_dirs, python_executable, under
+from . import landlock as rules
+from .command import (Command, allocate_uid, child_env, harness_args, package_dirs, python_executable, site_dirs,
+                      under)
+from .fonts import for_child
 
 INSIDE = Path("/sandbox")
 _GRADER_PACKAGE = Path(__file__).resolve().parents[1]   # nndl_hw4: never visible to student code
 
 
-def _site_dirs(prefixes):
-    """Every site-packages/dist-packages folder of these installation prefixes."""
-    found = set(site.getsitepackages()) | {site.getusersitepackages()}
-    for prefix in prefixes:
-        root = Path(prefix)
-        for pattern in ("lib*/python3*/site-packages", "lib*/python3*/dist-packages",
-                        "local/lib*/python3*/site-packages", "local/lib*/python3*/dist-packages"):
-            found |= {str(p) for p in root.glob(pattern)}
-    return found
-
-
 @functools.lru_cache(maxsize=None)
 def _static_binds(python):
-    """The bubblewrap arguments that are the same for every child (computed once)."""
+    """(arguments, read-only roots): the bubblewrap arguments that are the same for every child (computed once)."""
     args = ["--ro-bind", "/usr", "/usr"]
     roots = ["/usr"]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64"):
@@ -45,21 +36,24 @@ def _static_binds(python):
         roots.append(prefix)
     # Hide every site-packages visible in there (the grader may be installed in
     # one) and the grader package itself, wherever it lives.
-    candidates = _site_dirs([prefix, "/usr", os.path.realpath(sys.prefix)]) | {str(_GRADER_PACKAGE)}
+    candidates = site_dirs([prefix, "/usr", os.path.realpath(sys.prefix)]) | {str(_GRADER_PACKAGE)}
     real = sorted({os.path.realpath(c) for c in candidates if os.path.isdir(c)})
     real = [r for r in real if any(under(r, root) for root in roots)]
     for path in real:
         if not any(other != path and under(path, other) for other in real):
             args += ["--size", str(1 << 16), "--tmpfs", path, "--remount-ro", path]
-    return tuple(args)
+    return tuple(args), tuple(roots)
 
 
 class BubblewrapBackend:
     name = "bubblewrap"
     isolates_filesystem = True
 
-    def __init__(self, bwrap):
+    def __init__(self, bwrap, landlock=True, deny_sockets=True):
+        """landlock / deny_sockets: the child's second walls (switching them off is for the kit's tests)."""
         self.bwrap = bwrap
+        self.landlock_abi = rules.available() if landlock else 0
+        self.deny_sockets = deny_sockets
 
     def command(self, paths, limits):
         python = python_executable()
@@ -76,7 +70,8 @@ class BubblewrapBackend:
         argv = [self.bwrap, *namespaces, "--die-with-parent", "--new-session", "--clearenv"]
         for key, value in child_env(str(sub)).items():
             argv += ["--setenv", key, value]
-        argv += _static_binds(python)
+        static, roots = _static_binds(python)
+        argv += static
         argv += ["--proc", "/proc", "--dev", "/dev",
                  "--perms", "1777", "--size", scratch, "--tmpfs", "/tmp",
                  "--perms", "0755", "--size", str(1 << 20), "--tmpfs", str(INSIDE)]
@@ -91,8 +86,13 @@ class BubblewrapBackend:
         # (it holds nothing secret); the rest of the grader stays invisible.
         argv += ["--ro-bind", os.path.realpath(paths.harness / "hw4child"), str(harness / "hw4child"),
                  "--ro-bind", str(paths.io), str(io)]
-        for folder in numpy_dirs():
+        for folder in package_dirs():
             argv += ["--ro-bind", str(folder), str(site_dir / folder.name)]
+        options = {"deny_sockets": self.deny_sockets}
+        fonts = for_child(paths.submission)
+        if fonts is not None:
+            argv += ["--ro-bind", str(fonts), str(INSIDE / "fonts")]
+            options["font_cache"] = str(INSIDE / "fonts")
         # The root, /dev and /sandbox are tmpfs owned by the child's uid when bubblewrap runs
         # unprivileged (the first two without a size limit): make them read-only.
         argv += ["--remount-ro", "/", "--remount-ro", "/dev", "--remount-ro", str(INSIDE), "--chdir", str(sub)]
@@ -101,8 +101,10 @@ class BubblewrapBackend:
         os.write(fd, b"".join(a.encode() + b"\0" for a in argv[1:]))
         os.lseek(fd, 0, os.SEEK_SET)
         argv = [self.bwrap, "--args", str(fd), *harness_args(python, str(harness), str(io))]
+        if self.landlock_abi:
+            options["landlock"] = {"abi": self.landlock_abi, "rules": rules.bubblewrap_rules(roots, INSIDE)}
         return Command(argv=argv, cwd=str(paths.submission), env={}, submission=str(sub),
-                       io=str(io), site=[str(site_dir)], uid=uid, fds=[fd])
+                       io=str(io), site=[str(site_dir)], uid=uid, options=options, fds=[fd])
 
     def cleanup(self, command):
         """Nothing to do: the child's pid namespace dies with it, its writable places are tmpfs."""

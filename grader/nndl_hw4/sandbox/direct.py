@@ -8,7 +8,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from .command import Command, allocate_uid, child_env, harness_args, numpy_dirs, python_executable
+from . import landlock as rules
+from .command import Command, allocate_uid, child_env, harness_args, package_dirs, python_executable
+from .fonts import for_child
 
 
 @functools.lru_cache(maxsize=None)
@@ -90,6 +92,12 @@ class DirectBackend:
     name = "direct"
     isolates_filesystem = False
 
+    def __init__(self, landlock=True, deny_sockets=True):
+        """landlock / deny_sockets: the child's walls where the kernel has them (switching them off
+        is for the kit's tests, which prove what each wall stops)."""
+        self.landlock_abi = rules.available() if landlock else 0
+        self.deny_sockets = deny_sockets
+
     def drops_privileges(self):
         return os.getuid() == 0 and _root_can_drop(python_executable())
 
@@ -97,12 +105,18 @@ class DirectBackend:
         python = python_executable()
         scratch = paths.io / "scratch"
         scratch.mkdir(mode=0o700, exist_ok=True)
-        uid, options = None, {}
+        uid, options = None, {"deny_sockets": self.deny_sockets}
         if self.drops_privileges():
             uid = allocate_uid()
             os.chown(scratch, uid, uid)
             options["keep_read_access"] = True
-        site_dir = paths.site if paths.site is not None else numpy_dirs()[0].parent
+        site_dir = paths.site if paths.site is not None else package_dirs()[0].parent
+        fonts = for_child(paths.submission)
+        if fonts is not None:
+            options["font_cache"] = str(fonts)
+        if self.landlock_abi:
+            options["landlock"] = {"abi": self.landlock_abi, "rules": rules.direct_rules(
+                paths.submission, paths.harness, paths.io, site_dir, scratch, package_dirs(), fonts)}
         return Command(
             argv=harness_args(python, str(paths.harness), str(paths.io)),
             cwd=str(paths.submission),
