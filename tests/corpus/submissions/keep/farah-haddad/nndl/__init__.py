@@ -1,1 +1,0 @@
-"""nndl: the layers, optimizers and networks of HW4 (student code)."""
