@@ -108,6 +108,34 @@ def test_course_grades_as_written(course, tmp_path):
                        f"(student | question | expected | got | why):\n{report}")
 
 
+def _as_graded(course, out):
+    """grades.csv rows and grading.json hw3 records exactly as expected.toml says."""
+    rows = {}
+    for folder in students(course):
+        want = expected_of(folder)
+        rows[folder.name] = {"name": folder.name, "status": "ok", "reason": "",
+                             **{q: f"{p:g}" for q, p in want["points"].items()}}
+        (out / folder.name).mkdir(parents=True)
+        record = {"questions": [{"id": "hw3", "passed": want["hw3"]["checks_passed"]}]}
+        (out / folder.name / "grading.json").write_text(json.dumps(record), encoding="utf-8")
+    return rows
+
+
+def test_comparison_passes_the_expected_grades_and_names_each_difference(tmp_path):
+    """The comparison itself, both ways: grades equal to expected.toml give no mismatch; a
+    wrong cell, a wrong hw3 count, a missing student or an error status each give one."""
+    rows = _as_graded("keep", tmp_path)
+    assert mismatches("keep", rows, tmp_path) == []
+    rows["hannah-kim"]["rmsprop"] = "5"                   # the issue's wrong RMSProp accepted
+    rows["carla-mendes"]["status"] = "partial errors"      # her __init__.py executed
+    del rows["lena-fischer"]
+    (tmp_path / "aiko-tanaka" / "grading.json").write_text(
+        json.dumps({"questions": [{"id": "hw3", "passed": 12}]}), encoding="utf-8")
+    found = {(name, question) for name, question, *_ in mismatches("keep", rows, tmp_path)}
+    assert found == {("hannah-kim", "rmsprop"), ("carla-mendes", "status"), ("lena-fischer", "-"),
+                     ("aiko-tanaka", "hw3 checks passed")}
+
+
 @pytest.mark.parametrize("course", COURSES)
 def test_course_setting_names_its_folder(course):
     with open(SUBMISSIONS / course / "course.toml", "rb") as f:
