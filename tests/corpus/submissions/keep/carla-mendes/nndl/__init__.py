@@ -1,0 +1,3 @@
+# nndl package for ECE C147/C247 (course starter)
+from .neural_net import *
+from .layer_tests import *

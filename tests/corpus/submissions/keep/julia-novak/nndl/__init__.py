@@ -1,0 +1,1 @@
+"""nndl: the layers, optimizers and networks of HW4 (student code)."""
