@@ -98,3 +98,12 @@ def test_the_dropout_convention_and_the_package_manifest_are_stated_once_in_the_
     found = subprocess.run(["git", "grep", "-n", "-E", r"\(1 - p\)|DROPPING|KEEPING|>= p\b|\"optim\", \"layers\"",
                             "--", str(grader)], capture_output=True, text=True, cwd=REPO).stdout.splitlines()
     assert [line for line in found if not line.startswith("grader/nndl_hw4/course.py")] == []
+
+
+def test_each_call_gets_its_own_reference_texts():
+    # The texts are cached per course; a caller editing its dict (a test planting an attack) must
+    # not change what the next caller, the grader's runtime included, gets.
+    from nndl_hw4 import mutants
+    first = mutants.reference_sources()
+    first["optim"] = "raise SystemExit\n"
+    assert mutants.reference_sources()["optim"] != first["optim"]

@@ -256,6 +256,12 @@ def _class(folder, port, user):
     return rubric
 
 
+def _failed(out, name):
+    """{check id: message} of the checks a graded submission failed (for assertion messages)."""
+    record = json.loads((out / name / "grading.json").read_text())
+    return {c["id"]: (c["message"], c["note"]) for q in record["questions"] for c in q["checks"] if not c["passed"]}
+
+
 def _grades(out):
     with open(out / "grades.csv") as f:
         return {row["name"]: row for row in csv.DictReader(f)}
@@ -276,7 +282,7 @@ def test_grade_without_namespaces_gives_theft_the_stubs_score(shared, listener, 
     if sandbox == "auto":
         assert "bubblewrap is unavailable" in proc.stdout and "walled by Landlock" in proc.stdout
     grades = _grades(out)
-    assert grades["reference"]["total"] == grades["reference"]["max"], grades["reference"]
+    assert grades["reference"]["total"] == grades["reference"]["max"], (grades["reference"], _failed(out, "reference"))
     assert grades["theft"]["total"] == grades["stubs"]["total"], grades
     assert all(float(grades["theft"][q]) == 0 for q in OPTIMIZERS), grades["theft"]
     assert listener.accepted == 0
