@@ -63,7 +63,9 @@ class GraderFault(KitError):
               help="Folder holding cifar-10-batches-py/, to score the saved models (final part) "
                    "[default: $CIFAR10_DIR, then the working directory].")
 @click.option("--demo", is_flag=True, help="Grade the built-in example submissions (no files needed).")
-def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar10_dir, demo):
+@click.option("--similarity", is_flag=True,
+              help="Then compare the submissions (`nndl-hw4 similar`): OUT/similarity.html, linked from summary.md.")
+def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar10_dir, demo, similarity):
     """Grade submissions: folders or .zip files holding nndl/, or folders of them.
 
     \b
@@ -71,6 +73,7 @@ def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar1
       nndl-hw4 grade --demo
       nndl-hw4 grade submissions/ --out grades/ --jobs 4 --cifar10-dir ~/data
       nndl-hw4 grade alice.zip bob/
+      nndl-hw4 grade submissions/ --similarity
     """
     if demo and paths:
         raise UsageError("--demo grades the built-in examples: pass either --demo or PATHs, not both")
@@ -117,6 +120,9 @@ def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar1
                       f"{timeout:g} s per check group)", soft_wrap=True)
         with progress_bar(console, len(submissions)) as advance:
             outcomes = grade_batch(submissions, setup, jobs, on_done=lambda o: advance(o.submission.name))
+        if similarity:      # before a demo's scratch folder goes; reads the records just written
+            from ..similarity.cli import similarity_command
+            similarity_command(submissions, out, console=console)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
