@@ -93,8 +93,7 @@ class StarterIndex:
         self.names = {node.name for tree in trees.values() for node in tree.body
                       if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
         # Every function, class and method the starter defines: what is not a student's helper.
-        self.defined = {node.name for tree in trees.values() for node in ast.walk(tree)
-                        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        self.defined = {name for tree in trees.values() for name in _defined(tree)}
         self.units = {}
         for module, tree in trees.items():
             regions = find_regions(starter.texts[module], f"nndl/{module}.py")
@@ -134,9 +133,11 @@ def units_of(texts, starter_index, notes):
         try:
             trees[module] = ast.parse(text)
         except (SyntaxError, ValueError) as error:
-            notes.append(f"nndl/{module}.py is not valid Python (line {getattr(error, 'lineno', '?')}): not compared")
-    helpers = frozenset(n.name for tree in trees.values() for n in ast.walk(tree)
-                        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))) - starter_index.defined
+            where = f" (line {error.lineno})" if getattr(error, "lineno", None) else ""
+            notes.append(f"nndl/{module}.py is not valid Python{where}: not compared")
+        except (RecursionError, MemoryError):
+            notes.append(f"nndl/{module}.py is nested too deeply to parse: not compared")
+    helpers = frozenset(name for tree in trees.values() for name in _defined(tree)) - starter_index.defined
     units = []
     for module, tree in trees.items():
         try:
@@ -146,9 +147,15 @@ def units_of(texts, starter_index, notes):
             notes.append(f"nndl/{module}.py: YOUR CODE HERE banners damaged ({error.message}): "
                          "its functions are compared with the starter's function by function")
         known = (module_names(tree) | starter_index.names) - helpers
-        for qualname, node, statements in _blocks(tree):
-            items = normalise(statements, known, helpers)
-            units.append(_unit(module, qualname, node, statements, items, regions, starter_index))
+        found = []
+        try:
+            for qualname, node, statements in _blocks(tree):
+                items = normalise(statements, known, helpers)
+                found.append(_unit(module, qualname, node, statements, items, regions, starter_index))
+        except RecursionError:      # an expression nested hundreds deep: hostile or generated, not written
+            notes.append(f"nndl/{module}.py holds code nested too deeply to compare: not compared")
+            continue
+        units += found
     return units
 
 
@@ -176,6 +183,15 @@ def _unit(module, qualname, node, statements, items, regions, starter_index):
     count = {i: s.count for i, s in spans.items()} if spans else {}
     labels = [None if r is None else (f"region {r} of {count[r]}" if count[r] > 1 else "region") for r in where]
     return Unit(module, qualname, items, own, labels, first, last, "regions" if by_regions else "function")
+
+
+def _defined(tree):
+    """Names of a module's functions, classes and methods (a def nested in a function is a local)."""
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.name
+        if isinstance(node, ast.ClassDef):
+            yield from (n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
 
 
 def _blocks(tree):

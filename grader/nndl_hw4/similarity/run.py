@@ -7,8 +7,12 @@ index, rarity weights, pair scores) -> ``behaviour`` (shared rare wrong
 outputs from the grading records) -> ``report`` (HTML and CSV).
 """
 
+import os
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
 from ..errors import UsageError
@@ -20,6 +24,8 @@ from .fingerprint import Hasher, fingerprints
 from .starter import generated_starter
 
 TOP = 30            # pairs under the threshold still shown in the HTML, to show the margin
+DEFAULT_JOBS = max(1, min(4, os.cpu_count() or 1))
+PARALLEL_FROM = 40  # submissions it takes to read them in worker processes (starting them costs ~0.3 s)
 CSV_MIN = 0.1       # pairs scoring less are left out of similarity.csv (unless flagged)
 COPIED, MISTAKES = "copied code", "shared rare mistakes"
 
@@ -69,7 +75,29 @@ def _against(folders, exclude):
     return found
 
 
-def run(submissions, out, against=(), grades=None, starter=None, threshold=scoring.THRESHOLD, top=TOP):
+def _read_chunk(starter, chunk):
+    """Codes of [(submission, kind, group)]: one worker's share (the starter indexed once per chunk)."""
+    index = StarterIndex(starter)
+    return [read_submission(submission, index, kind, group) for submission, kind, group in chunk]
+
+
+def read_all(starter, entries, jobs):
+    """Codes of [(submission, kind, group)], in order.
+
+    Parsing and normalising is CPU-bound Python, so a large class is read by ``jobs`` forked worker
+    processes (fork: no re-import of the caller's main module, as spawn and forkserver need). Only
+    from a single-threaded process: forking one with other threads running can deadlock.
+    """
+    if jobs <= 1 or len(entries) < PARALLEL_FROM or threading.active_count() > 1:
+        return _read_chunk(starter, entries)
+    size = -(-len(entries) // (4 * jobs))
+    chunks = [entries[i:i + size] for i in range(0, len(entries), size)]
+    with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
+        return [code for codes in pool.map(_read_chunk, [starter] * len(chunks), chunks) for code in codes]
+
+
+def run(submissions, out, against=(), grades=None, starter=None, threshold=scoring.THRESHOLD, top=TOP,
+        jobs=DEFAULT_JOBS):
     """Result of comparing ``submissions`` ([grading.submission.Submission], found by ``discover`` as
     ``grade`` finds them) with each other and with the submissions in the ``against`` folders."""
     started = time.perf_counter()
@@ -78,9 +106,7 @@ def run(submissions, out, against=(), grades=None, starter=None, threshold=scori
         raise UsageError(f"--threshold must be in (0, 1], not {threshold:g}")
     extra = _against(against, exclude=[out])
     starter = starter or generated_starter()
-    starter_index = StarterIndex(starter)
-    codes = [read_submission(s, starter_index) for s in submissions]
-    codes += [read_submission(s, starter_index, "against", group) for group, s in extra]
+    codes = read_all(starter, [(s, "student", "") for s in submissions] + [(s, "against", g) for g, s in extra], jobs)
     for code in codes[len(submissions):]:
         code.name = f"{code.group}/{code.name}"
     hasher = Hasher()
