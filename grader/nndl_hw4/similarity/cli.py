@@ -9,7 +9,7 @@ from rich.markup import escape
 from ..errors import UsageError
 from ..grading.submission import discover
 from .report import write_reports
-from .run import TOP, run
+from .run import DEFAULT_JOBS, TOP, run
 from .score import THRESHOLD
 from .starter import starter_from_folder
 
@@ -17,10 +17,10 @@ DEFAULT_OUT = Path("grades")
 
 
 def similarity_command(submissions, out, against=(), grades=None, starter=None, threshold=THRESHOLD, top=TOP,
-                       console=None):
+                       jobs=DEFAULT_JOBS, console=None):
     """Run on discovered ``submissions``, write the reports, print what was found; the Result."""
     console = console or Console(highlight=False)
-    result = run(submissions, out, against, grades, starter, threshold, top)
+    result = run(submissions, out, against, grades, starter, threshold, top, jobs)
     html = write_reports(result, out)
     flagged = result.flagged
     console.print(f"Compared {result.students} submission(s)"
@@ -53,7 +53,9 @@ def similarity_command(submissions, out, against=(), grades=None, starter=None, 
               help="Flag pairs scoring at least this (0 to 1).")
 @click.option("--top", type=int, default=TOP, show_default=True,
               help="Pairs under the threshold still detailed in the HTML.")
-def similar(paths, out, against, grades, starter, threshold, top):
+@click.option("--jobs", "-j", type=int, default=DEFAULT_JOBS, show_default="the number of CPUs, at most 4",
+              help="Worker processes reading a large class.")
+def similar(paths, out, against, grades, starter, threshold, top, jobs):
     """Rank pairs of submissions by the code they share that the starter did not give them.
 
     PATHS are submissions as `nndl-hw4 grade` takes them (folders or .zip files holding nndl/,
@@ -71,6 +73,8 @@ def similar(paths, out, against, grades, starter, threshold, top):
         raise UsageError(f"--out {out} is a file, not a folder", hint="pass a folder for the reports")
     if top < 0:
         raise UsageError(f"--top must be 0 or more, not {top}")
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {jobs}")
     submissions = discover(paths, exclude=[out, *against])
     similarity_command(submissions, out, against, grades, starter_from_folder(starter) if starter else None,
-                       threshold, top)
+                       threshold, top, jobs)

@@ -26,7 +26,7 @@ import re
 import string
 from dataclasses import dataclass
 
-BUILTINS = frozenset(dir(builtins))
+BUILTINS = frozenset(dir(builtins)) | {"np", "numpy"}    # numpy's usual names, imported or not
 LOCAL = "v"
 HELPER = "F"
 UNKNOWN = "~"          # sorts after every numbered name: see _sorted_operands
