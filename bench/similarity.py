@@ -65,15 +65,26 @@ def copydetect_run(root, students):
         (boiler / f"{module}.py").write_text(text)
     started = time.perf_counter()
     detector = CopyDetector(test_dirs=[str(files / "class")], boilerplate_dirs=[str(boiler)], extensions=["py"],
-                            display_t=0.0, silent=True, autoopen=False, same_name_only=True, ignore_leaf=True)
+                            display_t=1.0, silent=True, autoopen=False, same_name_only=True, ignore_leaf=True)
     detector.run()
     seconds = time.perf_counter() - started
-    per_pair = {}
-    for sim1, sim2, file1, file2, *_ in detector.get_copied_code_list():
-        a, b = Path(file1).parent.name, Path(file2).parent.name
-        key = tuple(sorted((a, b)))
-        per_pair[key] = max(per_pair.get(key, 0.0), (sim1 + sim2) / 2)
-    ranked = sorted(((a, b, s) for (a, b), s in per_pair.items()), key=lambda t: -t[2])
+    # copydetect scores file pairs; a student pair gets the tokens copied over all four modules divided by
+    # the smaller student's fingerprinted tokens (the containment nndl-hw4 similar also uses).
+    student = [Path(f).parent.name for f in detector.test_files]
+    coverage = {}
+    for f, name in zip(detector.test_files, student):
+        data = detector.file_data.get(f)
+        coverage[name] = coverage.get(name, 0) + (data.token_coverage if data is not None else 0)
+    overlap = {}
+    n = len(detector.test_files)
+    for i in range(n):
+        for j in range(n):
+            tokens = detector.token_overlap_matrix[i, j]
+            if tokens > 0 and student[i] < student[j]:
+                key = (student[i], student[j])
+                overlap[key] = overlap.get(key, 0) + tokens
+    ranked = sorted(((a, b, t / max(1, min(coverage[a], coverage[b]))) for (a, b), t in overlap.items()),
+                    key=lambda row: -row[2])
     return seconds, ranked
 
 

@@ -475,7 +475,7 @@ def loss_family_b(s):
     back = ["loss, d = softmax_loss(scores, y)"] + reg + [
             "for l in range(self.num_layers, 0, -1):",
             "    if l < self.num_layers:",
-            f"        if self.use_dropout:", f"            d = dropout_backward(d, {key('drop', 'l')})",
+            "        if self.use_dropout:", f"            d = dropout_backward(d, {key('drop', 'l')})",
             f"        d = relu_backward(d, {key('relu', 'l')})", "        if self.use_batchnorm:",
             f"            d, grads[{s.key('gamma', 'l')}], grads[{s.key('beta', 'l')}] = batchnorm_backward(d, {key('bn', 'l')})",
             f"    d, dW, grads[{s.key('b', 'l')}] = affine_backward(d, {key('affine', 'l')})",

@@ -13,6 +13,7 @@ the same fingerprints.
 from html import escape
 
 from ..release.regions import split_lines
+from .run import unit_pairs
 
 UNITS_SHOWN = 8
 RARE = 0.5
@@ -123,16 +124,17 @@ def _histogram(result):
 
 
 def _table(result):
+    shown = {rank for rank, _ in _ranked(result)}
     rows = []
     for rank, pair in enumerate(result.pairs, start=1):
         a, b = result.name(pair.a), result.name(pair.b)
-        link = f"<a href='#pair-{rank}'>details</a>" if pair.detail is not None else ""
+        link = f"<a href='#pair-{rank}'>details</a>" if rank in shown else ""
         tags = "".join(f"<span class='tag {'copied' if f.startswith('copied') else 'mistakes'}'>{escape(f)}</span>"
                        for f in pair.flags)
         if pair.public:
             tags += f"<span class='tag public'>shares a public solution: {escape(result.name(pair.public[0]))}</span>"
         functions = ", ".join(escape(ua.key if ua.key == ub.key else f"{ua.key} ~ {ub.key}")
-                              for ua, ub, _ in _unit_pairs(result, pair, 3)) if pair.detail is not None else ""
+                              for ua, ub, _ in unit_pairs(result, pair, 3))
         mistakes = ", ".join(escape(m.function) for m in pair.mistakes)
         rows.append(f"<tr class='{'flag' if pair.flags else ''}' data-names='{escape((a + ' ' + b).lower())}'>"
                     f"<td class='num'>{rank}</td><td>{escape(a)}</td><td>{escape(b)}</td>"
@@ -152,11 +154,6 @@ def _unread(result):
     return f"<h2>Notes</h2><ul>{''.join(lines)}</ul>" if lines else ""
 
 
-def _unit_pairs(result, pair, limit):
-    ranked = sorted(pair.detail.units.items(), key=lambda item: -item[1])[:limit]
-    return [(result.codes[pair.a].units[ua], result.codes[pair.b].units[ub], w) for (ua, ub), w in ranked]
-
-
 def _pair_section(result, rank, pair):
     a, b = result.codes[pair.a], result.codes[pair.b]
     head = (f"#{rank} {escape(a.name)} and {escape(b.name)}: score {pair.score:.2f}"
@@ -170,7 +167,7 @@ def _pair_section(result, rank, pair):
         body.append("<p><b>Shared rare mistakes</b></p><ul>" + "".join(
             f"<li>{escape(m.sentence())}: {escape(', '.join(c for c, _ in m.checks))}</li>" for m in pair.mistakes)
             + "</ul>")
-    units = _unit_pairs(result, pair, UNITS_SHOWN) if pair.shared else []
+    units = unit_pairs(result, pair, UNITS_SHOWN) if pair.shared else []
     if units:
         body.append("<table><thead><tr><th>function</th><th>in the other</th><th class='num'>shared weight</th>"
                     "</tr></thead><tbody>" + "".join(

@@ -23,15 +23,15 @@ and:
 import ast
 import builtins
 import re
-import string
 from dataclasses import dataclass
+
+from .formatting import call_parts, format_parts, joined_parts
 
 BUILTINS = frozenset(dir(builtins)) | {"np", "numpy"}    # numpy's usual names, imported or not
 LOCAL = "v"
 HELPER = "F"
 UNKNOWN = "~"          # sorts after every numbered name: see _sorted_operands
 COMMUTATIVE = (ast.Add, ast.Mult)
-PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]")
 WORD = re.compile(r"[\w%. -]{0,24}")
 OPERATORS = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
@@ -214,14 +214,14 @@ class _Statement:
             case ast.Attribute():
                 return self.expr(node.value) + ["." + (HELPER if node.attr in self.helpers else node.attr)]
             case ast.BinOp():
-                parts = _format_parts(node)
+                parts = format_parts(node)
                 if parts is not None:
                     return self.fmt(parts)
                 return self.binop(node.op, [node.left, node.right])
             case ast.JoinedStr():
-                return self.fmt(_joined_parts(node))
+                return self.fmt(joined_parts(node))
             case ast.Call():
-                parts = _format_call_parts(node)
+                parts = call_parts(node)
                 if parts is not None:
                     return self.fmt(parts)
                 keywords = sorted(node.keywords, key=lambda k: k.arg or "")
@@ -293,7 +293,7 @@ class _Statement:
 
 
 def _flatten(node, op_type):
-    if isinstance(node, ast.BinOp) and isinstance(node.op, op_type) and _format_parts(node) is None:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, op_type) and format_parts(node) is None:
         return _flatten(node.left, op_type) + _flatten(node.right, op_type)
     return [node]
 
@@ -313,87 +313,3 @@ def _constant(value):
     if isinstance(value, str):
         return "'" + value if WORD.fullmatch(value) else "'STR"
     return "#" + type(value).__name__
-
-
-def _merge(parts):
-    """Adjacent literal parts joined: ['W', '', x] and ['W', x] read the same."""
-    out = []
-    for part in parts:
-        if isinstance(part, str) and out and isinstance(out[-1], str):
-            out[-1] += part
-        else:
-            out.append(part)
-    return out
-
-
-def _percent_parts(text, values):
-    pieces = PERCENT_SPEC.split(text)
-    if len(pieces) - 1 != len(values):
-        return None
-    parts = [pieces[0]]
-    for value, piece in zip(values, pieces[1:]):
-        parts += [value, piece]
-    return _merge(parts)
-
-
-def _format_parts(node):
-    """Parts of ``'fmt' % args`` or of a ``+`` chain holding a string literal; None otherwise."""
-    if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
-        values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
-        return _percent_parts(node.left.value, values)
-    if isinstance(node.op, ast.Add):
-        leaves = _flatten_add(node)
-        if any(isinstance(leaf, ast.Constant) and isinstance(leaf.value, str) for leaf in leaves):
-            parts = []
-            for leaf in leaves:
-                if isinstance(leaf, ast.Constant) and isinstance(leaf.value, str):
-                    parts.append(leaf.value)
-                elif (isinstance(leaf, ast.Call) and isinstance(leaf.func, ast.Name) and leaf.func.id == "str"
-                      and len(leaf.args) == 1 and not leaf.keywords):
-                    parts.append(leaf.args[0])
-                else:
-                    parts.append(leaf)
-            return _merge(parts)
-    return None
-
-
-def _flatten_add(node):
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _flatten_add(node.left) + _flatten_add(node.right)
-    return [node]
-
-
-def _joined_parts(node):
-    parts = []
-    for value in node.values:
-        if isinstance(value, ast.Constant):
-            parts.append(str(value.value))
-        elif isinstance(value, ast.FormattedValue):
-            parts.append(value.value)
-    return _merge(parts)
-
-
-def _format_call_parts(node):
-    """Parts of ``'text {}'.format(args)``; None for any other call."""
-    func = node.func
-    if not (isinstance(func, ast.Attribute) and func.attr == "format" and isinstance(func.value, ast.Constant)
-            and isinstance(func.value.value, str)):
-        return None
-    values = list(node.args) + [k.value for k in node.keywords]
-    parts, index = [], 0
-    try:
-        fields = list(string.Formatter().parse(func.value.value))
-    except ValueError:
-        return None
-    for literal, field, _, _ in fields:
-        parts.append(literal)
-        if field is not None:
-            if field.isdigit() and int(field) < len(node.args):
-                parts.append(node.args[int(field)])
-            elif field and not field.isdigit():
-                named = [k.value for k in node.keywords if k.arg == field]
-                parts.append(named[0] if named else ast.Constant(field))
-            elif index < len(values):
-                parts.append(values[index])
-                index += 1
-    return _merge(parts)

@@ -11,20 +11,12 @@ import io
 
 from ..reports.record import write_text
 from ..reports.summary import SIMILARITY_HTML, link_similarity
-from . import score as scoring
 from .html import render_html
+from .run import unit_pairs
 
 SIMILARITY_CSV = "similarity.csv"
 COLUMNS = ("rank", "student_a", "student_b", "score", "flagged", "reasons", "shared_weight", "own_weight_a",
            "own_weight_b", "functions", "public_solution", "shared_rare_mistakes")
-
-
-def unit_pairs(result, pair, limit=None):
-    """[(unit a, unit b, shared weight)] of a pair, most shared first."""
-    detail = pair.detail or scoring.breakdown(result.index, result.prints[pair.a], result.prints[pair.b])
-    ranked = sorted(detail.units.items(), key=lambda item: -item[1])[:limit]
-    code_a, code_b = result.codes[pair.a], result.codes[pair.b]
-    return [(code_a.units[ua], code_b.units[ub], w) for (ua, ub), w in ranked]
 
 
 def functions_text(result, pair, limit=5):

@@ -27,6 +27,7 @@ TOP = 30            # pairs under the threshold still shown in the HTML, to show
 DEFAULT_JOBS = max(1, min(4, os.cpu_count() or 1))
 PARALLEL_FROM = 40  # submissions it takes to read them in worker processes (starting them costs ~0.3 s)
 CSV_MIN = 0.1       # pairs scoring less are left out of similarity.csv (unless flagged)
+PUBLIC_SHARE = 0.5  # a pair "shares a public solution" when that one holds this much of what they share
 COPIED, MISTAKES = "copied code", "shared rare mistakes"
 
 
@@ -61,6 +62,12 @@ class Result:
     @property
     def flagged(self):
         return [p for p in self.pairs if p.flags]
+
+
+def unit_pairs(result, pair, limit=None):
+    """[(unit a, unit b, shared weight)] of a pair, most shared first: its per-function breakdown."""
+    ranked = sorted(pair.detail.units.items(), key=lambda item: -item[1])[:limit]
+    return [(result.codes[pair.a].units[ua], result.codes[pair.b].units[ub], w) for (ua, ub), w in ranked]
 
 
 def _against(folders, exclude):
@@ -138,12 +145,12 @@ def _pairs(result, shared, top):
     against = set(range(result.students, len(result.codes)))
     unflagged = 0
     for pair in kept:
-        if not pair.flags:
-            unflagged += 1
-        if pair.flags or unflagged <= top:
-            pair.detail = scoring.breakdown(index, result.prints[pair.a], result.prints[pair.b])
+        unflagged += not pair.flags
+        shown = bool(pair.flags) or unflagged <= top
+        pair.detail = scoring.breakdown(index, result.prints[pair.a], result.prints[pair.b], marks=shown)
+        if shown:
             result.shown.append(pair)
-            if pair.b < result.students and against:
-                found = scoring.public_source(index, pair.detail.common, against, pair.shared)
-                pair.public = found if found and found[1] >= 0.5 else None
+        if pair.b < result.students and against:
+            found = scoring.public_source(index, pair.detail.common, against, pair.shared)
+            pair.public = found if found and found[1] >= PUBLIC_SHARE else None
     return kept

@@ -102,19 +102,23 @@ class Breakdown:
     common: list                # the shared scored fingerprints; a fragment id is a position in it
 
 
-def breakdown(index, prints_a, prints_b):
+def breakdown(index, prints_a, prints_b, marks=True):
+    """What a pair shares; ``marks=False`` leaves out the line marks (for pairs the HTML does not show)."""
     units, marks_a, marks_b = defaultdict(float), {}, {}
-    common = sorted(v for v in prints_a.where if v in prints_b.where and index.weight(v) >= MIN_WEIGHT)
+    small, large = (prints_a, prints_b) if len(prints_a.where) <= len(prints_b.where) else (prints_b, prints_a)
+    common = sorted(v for v in small.where if v in large.where and index.weight(v) >= MIN_WEIGHT)
     for fragment, value in enumerate(common):
         w = index.weight(value)
         where_a, where_b = prints_a.where[value], prints_b.where[value]
         units[(where_a[0][0], where_b[0][0])] += w
-        for marks, where in ((marks_a, where_a), (marks_b, where_b)):
+        if not marks:
+            continue
+        for marks_of, where in ((marks_a, where_a), (marks_b, where_b)):
             for unit, items in where:
                 for item in items:
-                    strongest, ids = marks.get((unit, item), (0.0, set()))
+                    strongest, ids = marks_of.get((unit, item), (0.0, set()))
                     ids.add(fragment)
-                    marks[(unit, item)] = (max(strongest, w), ids)
+                    marks_of[(unit, item)] = (max(strongest, w), ids)
     return Breakdown(dict(units), marks_a, marks_b, common)
 
 
