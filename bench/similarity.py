@@ -25,12 +25,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))          # tests/ is a namespace package: tests.similarity.classgen
 
-from common import header  # noqa: E402
+from common import header, load  # noqa: E402
 from tests.similarity.classgen import generate_class, write_class  # noqa: E402
 
 from nndl_hw4.grading.submission import discover  # noqa: E402
 from nndl_hw4.similarity import run as similarity_run  # noqa: E402
 from nndl_hw4.similarity.report import write_reports  # noqa: E402
+from nndl_hw4.similarity.run import DEFAULT_JOBS  # noqa: E402
 from nndl_hw4.similarity.score import THRESHOLD  # noqa: E402
 
 PLANTED_KINDS = 10     # independents the generator adds beyond --students: copies, public copies, stubs, partial
@@ -105,11 +106,12 @@ def main():
         out = root / "report"
         command = [str(Path(sys.executable).parent / "nndl-hw4"), "similar", str(class_dir), "--against",
                    str(public_dir), "--out", str(out)]
-        started = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        fresh = time.perf_counter() - started
-        print(f"\n$ nndl-hw4 similar CLASS --against PUBLIC --out DIR    (fresh process, {len(students)} submissions, "
-              f"{len(students) * (len(students) - 1) // 2} pairs)\nwall time: {fresh:.2f} s")
+        print(f"\n$ nndl-hw4 similar CLASS --against PUBLIC --out DIR    (a fresh process; {len(students)} "
+              f"submissions, {len(students) * (len(students) - 1) // 2} pairs)")
+        for jobs in (DEFAULT_JOBS, 1):
+            started = time.perf_counter()
+            subprocess.run(command + ["--jobs", str(jobs)], check=True, stdout=subprocess.DEVNULL)
+            print(f"wall time with --jobs {jobs}: {time.perf_counter() - started:.2f} s (load average now {load()})")
 
         started = time.perf_counter()
         submissions = discover([class_dir], exclude=[out, public_dir])

@@ -120,6 +120,9 @@ def read_submission(submission, starter_index, kind="student", group=""):
     except SubmissionError as error:
         code.error = error.message
         return code
+    except OSError as error:            # unreadable files: this submission is not compared, the others are
+        code.error = f"could not be read ({error})"
+        return code
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     code.units = units_of(code.texts, starter_index, code.notes)
