@@ -10,10 +10,11 @@ hovering a matched line lights up the lines of the other submission that hold
 the same fingerprints.
 """
 
+import math
 from html import escape
 
 from ..release.regions import split_lines
-from .run import unit_pairs
+from .run import CSV_MIN, unit_pairs
 
 UNITS_SHOWN = 8
 RARE = 0.5
@@ -104,7 +105,8 @@ def _lead(result, flagged):
     total = result.students * (result.students - 1) // 2
     return (f"<p class='lead'><b>{result.students}</b> submissions compared"
             + (f", and against <b>{against}</b> submissions of earlier years or public solutions" if against else "")
-            + f" ({total} pairs; {len(result.pairs)} share rarely written code or a rare mistake). "
+            + f" ({total} pairs, {len(result.scores)} of them sharing some weighted code; the {len(result.pairs)} "
+            f"scoring at least {CSV_MIN:g} or sharing a rare mistake are listed). "
             f"<b>{len(flagged)}</b> pair(s) flagged: score at least <b>{result.threshold:g}</b>, or shared rare "
             f"mistakes. Starter: {escape(result.starter)}. Behaviour: {escape(result.behaviour.note)}. "
             f"Took {result.seconds:.1f} s.</p>")
@@ -112,14 +114,17 @@ def _lead(result, flagged):
 
 def _histogram(result):
     counts = [0] * BINS
-    for pair in result.pairs:
-        counts[min(int(pair.score * BINS), BINS - 1)] += 1
+    for value in result.scores:
+        counts[min(int(value * BINS), BINS - 1)] += 1
     peak = max(counts) or 1
     bars = "".join(f"<div class='{'over' if (i + 1) / BINS > result.threshold else ''}' "
-                   f"style='height:{100 * c / peak:.0f}%' title='{i / BINS:.2f}-{(i + 1) / BINS:.2f}: {c} pair(s)'>"
+                   f"style='height:{100 * math.log1p(c) / math.log1p(peak):.0f}%' "
+                   f"title='{i / BINS:.2f}-{(i + 1) / BINS:.2f}: {c} pair(s)'>"
                    f"</div>" for i, c in enumerate(counts))
     line = f"<div class='line' style='left:{100 * result.threshold:.1f}%' title='threshold'></div>"
-    return (f"<h2>Scores of the pairs that share anything rare</h2><div class='hist'>{bars}{line}</div>"
+    return (f"<h2>Scores of the {len(result.scores)} pairs sharing weighted code</h2><p class='note'>Bars on a "
+            f"log scale (the tallest is {peak} pairs; hover a bar for its count); the dashed line is the "
+            f"threshold.</p><div class='hist'>{bars}{line}</div>"
             "<div class='scale'><span>0</span><span>0.5</span><span>1</span></div>")
 
 

@@ -55,6 +55,7 @@ class Result:
     starter: str                 # where the starter came from
     seconds: float = 0.0
     shown: list = field(default_factory=list)        # the pairs the HTML details
+    scores: list = field(default_factory=list)       # the score of every pair sharing a weighted fingerprint
 
     def name(self, doc):
         return self.codes[doc].name
@@ -140,6 +141,7 @@ def _pairs(result, shared, top):
             pair.flags.append(COPIED)
         if pair.mistakes and strong(pair.mistakes):
             pair.flags.append(MISTAKES)
+    result.scores = [p.score for p in pairs.values() if p.shared]
     ranked = sorted(pairs.values(), key=lambda p: (-p.score, -len(p.mistakes), result.name(p.a), result.name(p.b)))
     kept = [p for p in ranked if p.flags or p.score >= CSV_MIN or p.mistakes]
     against = set(range(result.students, len(result.codes)))
