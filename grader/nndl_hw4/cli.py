@@ -33,6 +33,7 @@ COMMANDS = {
     "data": (".cifar.cli", "data"),
     "grade": (".grading.cli", "grade"),
     "gradescope": (".gradescope.cli", "gradescope"),
+    "similar": (".similarity.cli", "similar"),
 }
 
 
@@ -58,4 +59,4 @@ class KitGroup(click.Group):
 @click.group(cls=KitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="nndl-hw4")
 def main():
-    """HW4 assignment kit: build the student release, get CIFAR-10, grade submissions."""
+    """HW4 assignment kit: build the student release, get CIFAR-10, grade submissions, compare them."""

@@ -69,7 +69,9 @@ class GraderFault(KitError):
               help="The course's release config, whose [course] table says what dropout's p means and the "
                    "starter's gate [default: ./release.toml when there is one, else keep and dropout > 0].")
 @click.option("--demo", is_flag=True, help="Grade the built-in example submissions (no files needed).")
-def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar10_dir, config_path, demo):
+@click.option("--similarity", is_flag=True,
+              help="Then compare the submissions (`nndl-hw4 similar`): OUT/similarity.html, linked from summary.md.")
+def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar10_dir, config_path, demo, similarity):
     """Grade submissions: folders or .zip files holding nndl/, or folders of them.
 
     \b
@@ -77,6 +79,7 @@ def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar1
       nndl-hw4 grade --demo
       nndl-hw4 grade submissions/ --out grades/ --jobs 4 --cifar10-dir ~/data
       nndl-hw4 grade alice.zip bob/
+      nndl-hw4 grade submissions/ --similarity
     """
     if demo and paths:
         raise UsageError("--demo grades the built-in examples: pass either --demo or PATHs, not both")
@@ -128,6 +131,9 @@ def grade(paths, out, jobs, timeout, memory, force, rubric_path, sandbox, cifar1
                       f"{timeout:g} s per check group)", soft_wrap=True)
         with progress_bar(console, len(submissions)) as advance:
             outcomes = grade_batch(submissions, setup, jobs, on_done=lambda o: advance(o.submission.name))
+        if similarity:      # before a demo's scratch folder goes; reads the records just written
+            from ..similarity.cli import similarity_command
+            similarity_command(submissions, out, console=console)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

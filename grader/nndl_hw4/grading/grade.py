@@ -26,6 +26,7 @@ from ..checks.base import Verdict
 from ..reports import FEEDBACK_MD, GRADING_JSON, RESULTS_JSON, load_record, write_submission_reports
 from ..runtime import Runtime
 from ..scoring import QuestionScore, score_question, totals
+from ..similarity.digest import failed_outputs_digest
 from .engine import Observation, Trusted, observe
 from .judging import judge
 from .submission import MODEL_FILE, SubmissionError, stage
@@ -133,6 +134,8 @@ def _check_record(check, question_id, observation, verdict):
             "label": check.label, "public": check.public, "weight": check.weight,
             "passed": verdict.passed, "message": verdict.message, "diagnosis": verdict.diagnosis,
             "detail": verdict.detail, "outcome": _observation_kind(observation),
+            # What a failing answer returned, for `nndl-hw4 similar` (shared rare mistakes): a short hash.
+            "outputs_digest": failed_outputs_digest(observation, verdict.passed),
             "error": observation.error, "note": observation.note, "seconds": round(observation.seconds, 4),
             # What the child printed, for the instructor, when it did not answer normally.
             "console": observation.console[-CONSOLE_KEPT:] if observation.status in PROBLEMS else ""}

@@ -7,7 +7,9 @@ text in the markdown:
 - the automatic score's histogram (10 bins of its maximum) and its mean and median;
 - per question: mean points and the share of students with full marks;
 - per check: the share of students passing it, lowest first;
-- the diagnosed mistakes, most frequent first: how many students, and who.
+- the diagnosed mistakes, most frequent first: how many students, and who;
+- a link to ``DIR/similarity.html`` when ``nndl-hw4 similar`` (or ``grade
+  --similarity``) wrote one there; ``similar`` refreshes the link itself.
 
 Only submissions that were graded count; those that could not be are listed.
 """
@@ -21,6 +23,8 @@ from .feedback import points
 from .record import write_text
 
 SUMMARY_MD = "summary.md"
+SIMILARITY_HTML = "similarity.html"       # written by nndl-hw4 similar (similarity/report.py)
+SIMILARITY_HEADING = "## Similarity"
 HISTOGRAM_PNG = "summary-scores.png"
 BINS = 10
 BAR = 40          # width of the longest text bar
@@ -94,7 +98,25 @@ def _cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render_summary(stats, png_name=None):
+def similarity_section(headline=None):
+    """The summary's last section: a link to similarity.html (``headline``: what that run found)."""
+    text = f"[{SIMILARITY_HTML}]({SIMILARITY_HTML}): pairs of submissions ranked by the code they share " \
+           "that the starter did not give them, side by side, with shared rare mistakes"
+    found = f". {headline}." if headline else " (written by an earlier `nndl-hw4 similar` run)."
+    return f"{SIMILARITY_HEADING}\n\n{text}{found}\n"
+
+
+def link_similarity(out_dir, headline):
+    """Point DIR/summary.md, if there is one, at DIR/similarity.html (its last section, replaced)."""
+    path = out_dir / SUMMARY_MD
+    if not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8")
+    text = text.split(f"\n{SIMILARITY_HEADING}\n", 1)[0].rstrip("\n") + "\n"
+    write_text(path, f"{text}\n{similarity_section(headline)}")
+
+
+def render_summary(stats, png_name=None, similarity=False):
     lines = ["# HW4 class summary", ""]
     n = len(stats.graded)
     lines += [f"{n} submission(s) graded" + (f", {len(stats.ungraded)} could not be graded" if stats.ungraded else "")
@@ -126,6 +148,8 @@ def render_summary(stats, png_name=None):
         lines.append("No failed check matched a known mistake.")
     for text, names in stats.mistakes:
         lines.append(f"- **{len(names)} student(s)**: {_cell(text)}  \n  {', '.join(_cell(x) for x in names)}")
+    if similarity:
+        lines += ["", similarity_section().rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 
@@ -162,5 +186,5 @@ def write_summary(out_dir, records):
     else:                       # never leave an earlier class's picture beside this summary
         (out_dir / HISTOGRAM_PNG).unlink(missing_ok=True)
     path = out_dir / SUMMARY_MD
-    write_text(path, render_summary(stats, png))
+    write_text(path, render_summary(stats, png, similarity=(out_dir / SIMILARITY_HTML).is_file()))
     return path
