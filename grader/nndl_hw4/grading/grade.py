@@ -25,6 +25,7 @@ from ..accuracy.dataset import load_split
 from ..checks.base import Verdict
 from ..reports import FEEDBACK_MD, GRADING_JSON, RESULTS_JSON, load_record, write_submission_reports
 from ..runtime import Runtime
+from ..sandbox.backends import describe as describe_sandbox
 from ..scoring import QuestionScore, score_question, totals
 from ..similarity.digest import failed_outputs_digest
 from .engine import Observation, Trusted, observe
@@ -85,6 +86,12 @@ class Outcome:
         return self.record["status"]
 
 
+def _reporting_only(path):
+    """Files that never change a grade: the similarity report (but its digest of outputs, which the
+    record holds)."""
+    return "similarity" in path.parts and path.name != "digest.py"
+
+
 @functools.lru_cache(maxsize=None)
 def grader_fingerprint():
     """sha256 over the grader's own files (checks, probes, reference, rubric code...)."""
@@ -93,7 +100,8 @@ def grader_fingerprint():
     files = set()
     for root in roots:
         files |= {p for p in Path(str(root)).rglob("*")
-                  if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".json", ".toml", ".npz")}
+                  if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".json", ".toml", ".npz")
+                  and not _reporting_only(p)}
     for path in sorted(files):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -118,7 +126,8 @@ def _model_data(staged, setup):
 def _base_record(submission, setup):
     return {"schema": RECORD_SCHEMA, "name": submission.name, "source": str(submission.path),
             "grader_version": __version__, "rubric": setup.rubric.source, "rubric_total": setup.rubric.total,
-            "sandbox": setup.backend.name, "course": setup.course.as_dict(), "status": FAILED, "reason": "", "cacheable": False,
+            "sandbox": setup.backend.name, "protections": describe_sandbox(setup.backend) if setup.backend else "",
+            "course": setup.course.as_dict(), "status": FAILED, "reason": "", "cacheable": False,
             "total": None, "max": None, "pending": None, "files": {}, "missing_modules": [], "model": None,
             "notes": [], "seconds": 0.0, "questions": []}
 
