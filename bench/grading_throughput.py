@@ -191,6 +191,7 @@ def matplotlib_in_child(repeats=5):
     from nndl_hw4.grading.workspace import create_workspace, remove_workspace
     from nndl_hw4.sandbox.backends import SandboxUnavailable, select
     from nndl_hw4.sandbox.limits import Limits
+    from nndl_hw4.runtime import Runtime
 
     checks = [c for c in all_checks() if c.id == "sgd_momentum/public"]
     names = ["direct"]
@@ -200,6 +201,7 @@ def matplotlib_in_child(repeats=5):
     except SandboxUnavailable:
         pass
     variants = {"none": "", "prebuilt": MATPLOTLIB, "own": HIDDEN}
+    runtime = Runtime()
     with tempfile.TemporaryDirectory(prefix="bench-mpl-") as tmp:
         workspaces = {}
         for label, line in variants.items():
@@ -213,7 +215,7 @@ def matplotlib_in_child(repeats=5):
                     backend = select(name)[0]
                     for label, workspace in workspaces.items():
                         started = time.perf_counter()
-                        observations, _ = observe(backend, workspace, checks, Limits())
+                        observations, _ = observe(backend, workspace, checks, Limits(), runtime)
                         if i:
                             samples[(name, label)].append(time.perf_counter() - started)
                         if observations[checks[0].id].status != "ok":

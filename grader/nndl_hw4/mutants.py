@@ -583,6 +583,18 @@ _MUTATIONS = (
               ("    dx = (dout @ w.T).reshape(x.shape)\n    dw = x.reshape(x.shape[0], -1).T @ dout\n",
                "    dx = (dout @ w.T).reshape(x_shape)\n    dw = x2d.T @ dout\n")),
              "the affine layer caching the flattened x and x's shape instead of x", legit=True),
+    Mutation("fc-gamma-beta-rows", "fc_net",
+             (("                self.params['gamma%d' % i] = np.ones(dims[i])\n"
+               "                self.params['beta%d' % i] = np.zeros(dims[i])\n",
+               "                self.params['gamma%d' % i] = np.ones((1, dims[i]))\n"
+               "                self.params['beta%d' % i] = np.zeros((1, dims[i]))\n"),),
+             "gammas and betas of shape (1, H) instead of (H,)", legit=True),
+    Mutation("fc-bn-params-dict", "fc_net",
+             (("            self.bn_params = [{'mode': 'train'} for i in np.arange(self.num_layers - 1)]\n",
+               "            self.bn_params = {i: {'mode': 'train'} for i in range(self.num_layers - 1)}\n"),
+              ("            for bn_param in self.bn_params:\n",
+               "            for bn_param in self.bn_params.values():\n")),
+             "bn_params kept in a dict keyed by layer instead of a list", legit=True),
     Mutation("layer-utils-affine-batchnorm-relu", "layer_utils",
              (("from .layers import affine_backward, affine_forward, relu_backward, relu_forward\n",
                "from .layers import (affine_backward, affine_forward, batchnorm_backward, batchnorm_forward,\n"

@@ -107,3 +107,39 @@ def test_each_call_gets_its_own_reference_texts():
     first = mutants.reference_sources()
     first["optim"] = "raise SystemExit\n"
     assert mutants.reference_sources()["optim"] != first["optim"]
+
+
+def _kit_with_course(tmp_path, table):
+    """A kit root holding the repository's solutions/ and a release.toml with this [course] table."""
+    import shutil
+    shutil.copytree(SOLUTIONS, tmp_path / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "release.toml").write_text(f"solved = []\n\n[course]\n{table}\n")
+    return tmp_path
+
+
+def test_a_drop_course_release_is_written_for_it_and_the_committed_keep_release_is_stale_for_it(tmp_path):
+    from nndl_hw4.release import builder
+    from nndl_hw4.release.producers import StubbedModules
+
+    root = _kit_with_course(tmp_path, 'dropout = "drop"\nfc_gate = "dropout < 1"')
+    files, _ = builder.render(root, (StubbedModules("nndl"),))
+    layers, fc_net = files["nndl/layers.py"].decode(), files["nndl/fc_net.py"].decode()
+    assert "We drop each neuron output with probability p." in layers and "We keep" not in layers
+    assert "probability of DROPPING a unit. If dropout=1" in fc_net
+    assert "dropout=1, use_batchnorm=False" in fc_net and "self.use_dropout = dropout < 1\n" in fc_net
+    # build --check compares the committed keep release with what this course's build writes.
+    stale = builder.compare(REPO / "assignment", files)
+    assert set(stale.changed) == {"nndl/layers.py", "nndl/fc_net.py"}
+
+
+def test_a_drop_course_notebook_checks_and_says_drop():
+    from nndl_hw4.release.notebooks import localised_notebook
+
+    data = (SOLUTIONS / "dropout.ipynb").read_bytes()
+    keep = localised_notebook(data, "dropout.ipynb", Course("keep"))
+    drop = nbformat.reads(localised_notebook(data, "dropout.ipynb", Course("drop")).decode(), as_version=4)
+    sources = [cell.source for cell in nbformat.read(SOLUTIONS / "dropout.ipynb", as_version=4).cells]
+    assert [cell.source for cell in nbformat.reads(keep.decode(), as_version=4).cells] == sources   # the source course
+    text = "\n".join(cell.source for cell in drop.cells)
+    assert "Here `p` is the probability of DROPPING a unit" in text and "keep = (1 - p)" in text
+    assert "use_batchnorm=True, dropout=0.25)" in text
