@@ -101,3 +101,24 @@ def test_layers_that_do_not_import_cost_the_layer_questions_only(graded):
     record = read_json(out / "layers-do-not-import" / "grading.json")
     network = [c for q in record["questions"] if q["id"] in NETWORK for c in q["checks"]]
     assert network and all(c["passed"] for c in network)
+
+
+def test_a_correct_submission_pays_one_child_and_a_failing_one_a_trusted_second(tmp_path, monkeypatch):
+    from nndl_hw4.grading import grade as grade_module
+
+    calls = []
+    real = grade_module.observe
+
+    def observe(backend, workspace, checks, limits, runtime, trusted=None):
+        calls.append((workspace.submission.parent.name, len(checks), trusted is not None))
+        return real(backend, workspace, checks, limits, runtime, trusted)
+
+    monkeypatch.setattr(grade_module, "observe", observe)
+    write_dir(tmp_path / "class" / "a-reference")
+    write_dir(tmp_path / "class" / "b-batchnorm-bug", reference_texts("batchnorm-running-std"))
+    result = run_cli("grade", tmp_path / "class", "--out", tmp_path / "out", "--jobs", 1)
+    assert result.exit_code == 0, result.output
+    first, second = calls[:1], calls[1:]
+    assert [trusted for *_, trusted in first] == [False]                 # the reference: one child
+    assert [trusted for *_, trusted in second] == [False, True]          # then the network, trusted
+    assert second[1][1] < second[0][1]                                   # only the network checks again

@@ -29,7 +29,7 @@ from ..sandbox.backends import describe as describe_sandbox
 from ..scoring import QuestionScore, score_question, totals
 from ..similarity.digest import failed_outputs_digest
 from .engine import Observation, Trusted, observe
-from .judging import judge
+from .judging import judge, passes
 from .submission import MODEL_FILE, SubmissionError, stage
 from .workspace import create_workspace, remove_workspace
 
@@ -177,24 +177,26 @@ def _blocking(setup, check, missing):
 
 
 def _observe(setup, staged, runnable, record):
-    """Observations of the runnable checks: the layer and optimizer checks in one child, the network
-    checks in another (with trusted layers unless the rubric cascades: no child of a layer check ever
-    holds them)."""
+    """Observations of the runnable checks.
+
+    One child runs them all on the student's own code. When a check of the layers or of the network
+    then fails (and the rubric does not cascade), the network checks run again in a second child
+    with trusted layers in place of the student's (child.trusted), and those observations count: a
+    network question judges the network alone. No child that runs a layer check ever holds the
+    trusted layers, and a correct submission pays for one child.
+    """
     runtime = setup.runtime
-    own = [c for c in runnable if not runtime.trusted_layers(c)]
-    network = [c for c in runnable if runtime.trusted_layers(c)]
-    observations = {}
     workspace = create_workspace(staged.nndl)
     try:
-        for checks in (own, network):
-            if not checks:
-                continue
-            trusted = None
-            if checks is network:
-                failed = {o.module for o in observations.values() if o.status in FAILED_TO_RUN}
-                trusted = Trusted({m: runtime.sources()[m] for m in course.LAYER_MODULES}, course.PACKAGE,
-                                  tuple(m for m in course.LAYER_MODULES if f"{course.PACKAGE}.{m}" in failed))
-            found, stats = observe(setup.backend, workspace, checks, setup.limits, runtime, trusted)
+        observations, stats = observe(setup.backend, workspace, runnable, setup.limits, runtime)
+        record["notes"] += stats.notes
+        network = [c for c in runnable if runtime.trusted_layers(c)]
+        layers = [c for c in runnable if c not in network and _runs_layers(c)]
+        if network and not all(passes(c, observations[c.id], runtime) for c in network + layers):
+            failed = {o.module for o in observations.values() if o.status in FAILED_TO_RUN}
+            trusted = Trusted({m: runtime.sources()[m] for m in course.LAYER_MODULES}, course.PACKAGE,
+                              tuple(m for m in course.LAYER_MODULES if f"{course.PACKAGE}.{m}" in failed))
+            found, stats = observe(setup.backend, workspace, network, setup.limits, runtime, trusted)
             observations.update(found)
             record["notes"] += stats.notes
     finally:
@@ -202,12 +204,16 @@ def _observe(setup, staged, runnable, record):
     return observations
 
 
+def _runs_layers(check):
+    """Whether a check runs code of the student's layer modules."""
+    return bool({m.split(".")[-1] for m in check.modules} & set(course.LAYER_MODULES))
+
+
 def _layer_failures(setup, judged):
     """The student's layer functions that failed their own checks (what the network questions did not charge)."""
     return list(dict.fromkeys(
         setup.checks[cid].function for cid, verdict in judged.items()
-        if not verdict.passed and not setup.runtime.trusted_layers(setup.checks[cid])
-        and {m.split(".")[-1] for m in setup.checks[cid].modules} <= set(course.LAYER_MODULES)))
+        if not verdict.passed and not setup.runtime.trusted_layers(setup.checks[cid]) and _runs_layers(setup.checks[cid])))
 
 
 def network_note(question_checks, setup, layer_failures):

@@ -23,6 +23,27 @@ def _location(error):
     return f" (at {where})" if where else ""
 
 
+def _compared(check, outputs, runtime):
+    """The verdict on outputs against the reference's, or against an accepted variant's ("passed
+    (epsilon inside the square root)"); no diagnosis. May raise on outputs the judge cannot read."""
+    inputs = runtime.inputs(check)
+    verdict = check.judge(outputs, runtime.expected(check), inputs)
+    if verdict.passed:
+        return verdict
+    for mutation, accepted in runtime.alternatives(check):
+        if check.judge(outputs, accepted, inputs).passed:
+            return Verdict.ok(f"passed ({mutation.mistake})")
+    return verdict
+
+
+def passes(check, observation, runtime):
+    """Whether the check passes, cheaply (no diagnosis): what grading needs to plan its children."""
+    try:
+        return observation.status == "ok" and _compared(check, observation.outputs, runtime).passed
+    except Exception:   # an output the judge cannot read fails
+        return False
+
+
 def judge(check, observation, runtime):
     """The verdict for one check; never raises, never reveals expected values."""
     name = check.function
@@ -30,13 +51,9 @@ def judge(check, observation, runtime):
     error = observation.error or {}
     if status == "ok":
         try:
-            inputs = runtime.inputs(check)
-            verdict = check.judge(observation.outputs, runtime.expected(check), inputs)
+            verdict = _compared(check, observation.outputs, runtime)
             if verdict.passed:
                 return verdict
-            for mutation, outputs in runtime.alternatives(check):
-                if check.judge(observation.outputs, outputs, inputs).passed:
-                    return Verdict.ok(f"passed ({mutation.mistake})")
             return _diagnosed(runtime, verdict, check, outputs=observation.outputs)
         except Exception as exc:  # an output so odd the judge could not read it
             return Verdict.fail(f"{name}: the output could not be checked ({type(exc).__name__})",
