@@ -167,82 +167,102 @@ def observe(backend, workspace, checks, limits, runtime, trusted=None):
         pending = [c for c in pending if c.id not in observations]
         if not pending:
             break
-        clocks = [_function_clock(c.function) if c.function in strikes else c.group for c in pending]
         budgets = {_function_clock(f): left for f, left in strikes.items()}
-
-        io_dir = Path(tempfile.mkdtemp(prefix="io-", dir=workspace.root))
-        try:
-            _write_inputs(io_dir, pending, runtime)
-            plan = {"inputs": INPUTS,
-                    "checks": [{"index": i, "id": c.id, "probe": c.probe, "modules": list(c.modules),
-                                "inputs": i} for i, c in enumerate(pending)]}
-            if trusted is not None:
-                plan["trusted"] = _write_trusted(io_dir, trusted)
-            run = run_child(backend, workspace.paths(io_dir), plan, limits, clocks, budgets, deadline)
-        finally:
-            shutil.rmtree(io_dir, ignore_errors=True)
+        run = _run_once(backend, workspace, pending, limits, runtime, trusted, strikes, budgets, deadline)
         stats.children += 1
         stats.seconds += run.seconds
         stats.notes += run.notes
         for function in strikes:
             strikes[function] -= run.spent.get(_function_clock(function), 0.0)
 
-        # The harness writes start i, result i in plan order; a start out of that order is
-        # forged and ignored (as sandbox.launch does for the clocks).
-        started, importing, done, next_start = None, None, set(), 0
-        for frame in run.frames:
-            kind = frame.kind
-            index = frame.header.get("index")
-            if kind == "import":
-                importing = frame.header.get("module")
-            elif kind in ("imported", "import-failed"):
-                importing = None
-            elif kind == "start":
-                if index == next_start:
-                    started = index
-            elif kind == "result":
-                if index == next_start:
-                    next_start += 1
-                if type(index) is not int or not 0 <= index < len(pending) or index in done:
-                    continue
-                check = pending[index]
-                try:
-                    result = wire.decode(frame.doc, frame.data)
-                    if not isinstance(result, dict) or result.get("id") != check.id:
-                        raise wire.WireError("result for another check")
-                    observations[check.id] = _observation(result, run.console)
-                except Exception as exc:  # whatever the bytes: never a crash of the grader
-                    observations[check.id] = Observation(status="garbage", note=f"unreadable outputs: {exc}"[:300],
-                                                         console=run.console)
-                done.add(index)
-                if index == started:
-                    started = None
-
-        remaining = [c for i, c in enumerate(pending) if i not in done]
+        found, started, importing = _read_results(run, pending)
+        observations.update(found)
+        remaining = [c for c in pending if c.id not in found]
         if not remaining:
             break
-        note = _how_it_ended(run, limits, budgets, total)
-        status = _failure_status(run)
-        culprit = None
-        if run.expired == SUBMISSION:
-            blamed = remaining
-        elif type(importing) is str and importing in {m for c in remaining for m in c.modules}:
-            # The child died importing a student module: every check needing it fails.
-            blamed = [c for c in remaining if importing in c.modules]
-            note = f"importing {importing} failed: {note}"
-            culprit = importing
-        elif type(started) is int and 0 <= started < len(pending) and started not in done:
-            blamed = [pending[started]]
-            if run.expired is not None and run.expired != STARTUP:
-                function = pending[started].function
-                # First timeout: one more budget for the function's other checks; second: none.
-                strikes[function] = 0.0 if function in strikes else float(limits.timeout)
-        else:
-            blamed = []
-        if not blamed:
-            blamed = remaining  # nothing we can attribute: do not loop forever
-        for check in blamed:
-            observations[check.id] = Observation(status=status, note=note, console=run.console, module=culprit)
+        note, blamed = _blame(run, pending, remaining, started, importing, limits, budgets, total, strikes)
+        observations.update(blamed)
         stats.notes.append(note)
         pending = [c for c in remaining if c.id not in observations]
     return observations, stats
+
+
+def _run_once(backend, workspace, pending, limits, runtime, trusted, strikes, budgets, deadline):
+    """One child on the pending checks (in a fresh io folder, removed after): its ChildRun."""
+    clocks = [_function_clock(c.function) if c.function in strikes else c.group for c in pending]
+    io_dir = Path(tempfile.mkdtemp(prefix="io-", dir=workspace.root))
+    try:
+        _write_inputs(io_dir, pending, runtime)
+        plan = {"inputs": INPUTS,
+                "checks": [{"index": i, "id": c.id, "probe": c.probe, "modules": list(c.modules),
+                            "inputs": i} for i, c in enumerate(pending)]}
+        if trusted is not None:
+            plan["trusted"] = _write_trusted(io_dir, trusted)
+        return run_child(backend, workspace.paths(io_dir), plan, limits, clocks, budgets, deadline)
+    finally:
+        shutil.rmtree(io_dir, ignore_errors=True)
+
+
+def _read_results(run, pending):
+    """({check id: Observation} of the results the child wrote, index of the check in flight when it
+    stopped or None, the student module it was importing or None).
+
+    The harness writes start i, result i in plan order; a start out of that order is forged and
+    ignored (as sandbox.launch does for the clocks).
+    """
+    found, started, importing, done, next_start = {}, None, None, set(), 0
+    for frame in run.frames:
+        kind = frame.kind
+        index = frame.header.get("index")
+        if kind == "import":
+            importing = frame.header.get("module")
+        elif kind in ("imported", "import-failed"):
+            importing = None
+        elif kind == "start":
+            if index == next_start:
+                started = index
+        elif kind == "result":
+            if index == next_start:
+                next_start += 1
+            if type(index) is not int or not 0 <= index < len(pending) or index in done:
+                continue
+            check = pending[index]
+            try:
+                result = wire.decode(frame.doc, frame.data)
+                if not isinstance(result, dict) or result.get("id") != check.id:
+                    raise wire.WireError("result for another check")
+                found[check.id] = _observation(result, run.console)
+            except Exception as exc:  # whatever the bytes: never a crash of the grader
+                found[check.id] = Observation(status="garbage", note=f"unreadable outputs: {exc}"[:300],
+                                              console=run.console)
+            done.add(index)
+            if index == started:
+                started = None
+    return found, started, importing
+
+
+def _blame(run, pending, remaining, started, importing, limits, budgets, total, strikes):
+    """(note, {check id: Observation}) for the checks a child that stopped early is blamed for: the
+    import in flight costs the checks needing that module, the check in flight costs itself (and, on
+    a timeout, its function's strike), and what cannot be attributed costs everything left."""
+    note = _how_it_ended(run, limits, budgets, total)
+    status = _failure_status(run)
+    culprit = None
+    if run.expired == SUBMISSION:
+        blamed = remaining
+    elif type(importing) is str and importing in {m for c in remaining for m in c.modules}:
+        # The child died importing a student module: every check needing it fails.
+        blamed = [c for c in remaining if importing in c.modules]
+        note = f"importing {importing} failed: {note}"
+        culprit = importing
+    elif type(started) is int and 0 <= started < len(pending) and pending[started] in remaining:
+        blamed = [pending[started]]
+        if run.expired is not None and run.expired != STARTUP:
+            function = pending[started].function
+            # First timeout: one more budget for the function's other checks; second: none.
+            strikes[function] = 0.0 if function in strikes else float(limits.timeout)
+    else:
+        blamed = []
+    if not blamed:
+        blamed = remaining  # nothing we can attribute: do not loop forever
+    return note, {c.id: Observation(status=status, note=note, console=run.console, module=culprit) for c in blamed}
