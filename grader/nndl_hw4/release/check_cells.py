@@ -86,6 +86,7 @@ class Run:
     cells: dict = field(default_factory=dict)       # case -> (notebook, cell id)
     errors: dict = field(default_factory=dict)      # (notebook, cell id) -> "Type: message"
     problems: dict = field(default_factory=dict)    # case -> what the check found off, None or UNKNOWN
+    imports: dict = field(default_factory=dict)     # notebook -> the nndl modules its cells import
     helper: object = None                           # the variant's utils/hints.py module
 
 
@@ -159,6 +160,10 @@ class _Variant:
         for item in fromlist or ():
             if item != "*" and not hasattr(module, item):
                 self.module(f"{name}.{item}")
+        if top == "nndl":
+            imported = self.run.imports.setdefault(self.current[0], set())
+            imported.update(n for n in [name] + [f"{name}.{item}" for item in fromlist or ()]
+                            if n in self.package.modules)
         return module if fromlist else self.module(top)
 
     def execute(self, source, namespace, where):

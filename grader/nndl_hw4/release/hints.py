@@ -101,7 +101,7 @@ class Summary:
         if abs(stats[0] - fraction) > bound:
             raise KitError(f"{who} keeps a fraction {stats[0]:.4f} of the units: the dropout rules know "
                            f"{keep}, {1 - keep}, 0 and 1 only")
-        return [fraction, float(f"{stats[1]:.12g}")]
+        return [float(f"{fraction:.12g}"), float(f"{stats[1]:.12g}")]   # 1 - 0.7 is 0.30000000000000004
 
     def close(self, kind, a, b, factor=1):
         """Whether two summaries are the same (within `factor` match tolerances)."""
