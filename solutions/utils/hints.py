@@ -41,40 +41,46 @@ SMALLER_STEPS = (1e-6, 1e-7)   # steps that no longer cross a kink the check's s
 
 def check_close(case, tolerance, **outputs):
     """Assert rel_error(yours, expected) < tolerance for each output name=(yours, expected), in order."""
-    __tracebackhide__ = True
-    _checks().close(case, tolerance, **outputs)
+    message = _checks().close(case, tolerance, **outputs)
+    if message:
+        raise AssertionError(message)
 
 
 def check_within(case, bn_param=None, **outputs):
     """Assert max |yours - target| < bound for each output name=(yours, target, bound), in order
     (bn_param: its running averages help name a mistake)."""
-    __tracebackhide__ = True
-    _checks().within(case, bn_param, **outputs)
+    message = _checks().within(case, bn_param, **outputs)
+    if message:
+        raise AssertionError(message)
 
 
 def check_gradients(case, tolerance, **gradients):
     """Assert rel_error(analytic, numerical) < tolerance for each gradient name=(analytic, numerical)."""
-    __tracebackhide__ = True
-    _checks().gradients(case, tolerance, **gradients)
+    message = _checks().gradients(case, tolerance, **gradients)
+    if message:
+        raise AssertionError(message)
 
 
 def check_network_gradients(case, model, X, y, grads, grads_num, tolerance, absolute=None):
     """Assert rel_error(grads_num[name], grads[name]) < tolerance for every parameter of the model (for
     a name in `absolute`, whose true gradient is 0: max |difference| < absolute[name])."""
-    __tracebackhide__ = True
-    _checks().network_gradients(case, model, X, y, grads, grads_num, tolerance, absolute or {})
+    message = _checks().network_gradients(case, model, X, y, grads, grads_num, tolerance, absolute or {})
+    if message:
+        raise AssertionError(message)
 
 
 def check_dropout_forward(case, x, out, out_test, keep):
     """Assert that train mode keeps a fraction `keep` of x scaled by 1 / keep, and test mode returns x."""
-    __tracebackhide__ = True
-    _checks().dropout_forward(case, x, out, out_test, keep)
+    message = _checks().dropout_forward(case, x, out, out_test, keep)
+    if message:
+        raise AssertionError(message)
 
 
 def check_dropout_backward(case, x, out, dout, dx, dx_num, tolerance):
     """Assert rel_error(dx, dx_num) < tolerance (out: the forward output whose mask dx must use)."""
-    __tracebackhide__ = True
-    _checks().dropout_backward(case, x, out, dout, dx, dx_num, tolerance)
+    message = _checks().dropout_backward(case, x, out, dout, dx, dx_num, tolerance)
+    if message:
+        raise AssertionError(message)
 
 
 def _differs(name, yours, expected, tolerance, what):
@@ -94,13 +100,11 @@ class Checks:
         self.texts = (data or {}).get('texts', {})
 
     def close(self, case, tolerance, **outputs):
-        __tracebackhide__ = True
         problems = (_differs(name, *pair, tolerance, 'the expected values') for name, pair in outputs.items())
-        self.conclude(case, 'values', {name: pair[0] for name, pair in outputs.items()},
+        return self.conclude(case, 'values', {name: pair[0] for name, pair in outputs.items()},
                       next((p for p in problems if p), None))
 
     def within(self, case, bn_param=None, **outputs):
-        __tracebackhide__ = True
         problem = None
         for name, (yours, target, bound) in outputs.items():
             off = float(np.max(np.abs(np.asarray(yours, dtype=np.float64) - target)))
@@ -110,18 +114,16 @@ class Checks:
         observed = {name: triple[0] for name, triple in outputs.items()}
         if bn_param is not None:
             observed.update({key: bn_param.get(key) for key in ('running_mean', 'running_var')})
-        self.conclude(case, 'values', observed, problem)
+        return self.conclude(case, 'values', observed, problem)
 
     def gradients(self, case, tolerance, **gradients):
-        __tracebackhide__ = True
         problems = (_differs(name, *pair, tolerance, 'the numerical gradient') for name, pair in gradients.items())
         observed = {}
         for name, (analytic, numerical) in gradients.items():   # what the backward and the forward compute
             observed[name], observed[name + '_num'] = analytic, numerical
-        self.conclude(case, 'values', observed, next((p for p in problems if p), None))
+        return self.conclude(case, 'values', observed, next((p for p in problems if p), None))
 
     def network_gradients(self, case, model, X, y, grads, grads_num, tolerance, absolute):
-        __tracebackhide__ = True
         problem, failed = None, []
         for name in sorted(grads):
             if name in absolute:
@@ -136,10 +138,9 @@ class Checks:
                     name, rel_error(grads_num[name], grads[name]))
         observed = lambda: network_outputs(model, X, y, grads)  # noqa: E731
         hair = lambda: _by_a_hair(model, X, y, grads, grads_num, tolerance, failed)  # noqa: E731
-        self.conclude(case, 'values', observed, problem, otherwise=hair)
+        return self.conclude(case, 'values', observed, problem, otherwise=hair)
 
     def dropout_forward(self, case, x, out, out_test, keep):
-        __tracebackhide__ = True
         out, out_test = np.asarray(out), np.asarray(out_test)
         # The fraction of zeros and the mean of the output are random: the bounds are 6
         # standard deviations (a correct layer fails them about once in 500 million runs).
@@ -157,28 +158,26 @@ class Checks:
         elif not np.array_equal(out_test, x):
             problem = 'at test time dropout returns its input unchanged'
         observed = {'train': dropout_stats(x, out), 'test': dropout_stats(x, out_test)}
-        self.conclude(case, 'dropout', observed, problem, size=x.size, keep=keep)
+        return self.conclude(case, 'dropout', observed, problem, size=x.size, keep=keep)
 
     def dropout_backward(self, case, x, out, dout, dx, dx_num, tolerance):
-        __tracebackhide__ = True
         problem = _differs('dx', dx, dx_num, tolerance, 'the numerical gradient')
         if problem:
             problem += ' (dx is dout times the mask of the forward pass)'
         observed = {'dx': mask_relation(x, out, dout, dx, EXACT),
                     'dx_num': mask_relation(x, out, dout, dx_num, tolerance)}
-        self.conclude(case, 'relations', observed, problem)
+        return self.conclude(case, 'relations', observed, problem)
 
     def conclude(self, case, kind, observed, problem, otherwise=None, **context):
-        """Raise AssertionError for a problem: what is off, then the likely mistake (or what else is
-        known). `observed`: what is compared with the mistakes' (or a function computing it)."""
-        __tracebackhide__ = True
+        """The message of a failed check, or None: what is off, then the likely mistake (or what else is
+        known). `observed`: what is compared with the mistakes' outputs (or a function computing it)."""
         if problem is None:
-            return
+            return None
         mistake = self.likely(case, kind, observed, **context)
         if mistake:
-            raise AssertionError('{}. Likely mistake: {}'.format(problem, mistake))
+            return '{}. Likely mistake: {}'.format(problem, mistake)
         note = otherwise() if otherwise else None
-        raise AssertionError('{}. {}'.format(problem, note) if note else problem)
+        return '{}. {}'.format(problem, note) if note else problem
 
     def likely(self, case, kind, observed, size=None, keep=None):
         """The text of the one known mistake whose outputs on this case are yours, else None."""
