@@ -8,7 +8,9 @@ correct code, each with the sentence the grader's feedback uses
 (``diagnosis.describe``) and a compact summary of its outputs:
 
 - ``values`` cases (deterministic outputs): a fingerprint per output (its
-  shape, dtype and entries, or norm and three fixed random projections);
+  shape, dtype and entries, or its norm and two fixed random projections;
+  a network: its loss, and per parameter the projection of its gradient and
+  the slope of the loss along a fixed direction);
 - ``dropout`` cases (random masks): the fraction of units kept and the
   scale of the kept ones, per mode;
 - ``relations`` cases (dropout_backward): how dx relates to dout and the
@@ -16,14 +18,17 @@ correct code, each with the sentence the grader's feedback uses
 
 Everything is computed by running the master notebooks' own check cells
 (check_cells.py) on the course's reference and on the reference with each
-mistake of the catalogue applied: the file holds outputs on the notebooks'
+mistake of the catalogue applied (a mistake only in the notebooks whose
+check cells import its module): the file holds outputs on the notebooks'
 public inputs only, never an input or expected value of the grader's checks.
-A mistake is left out of a case where it looks like correct code (within
-EVIDENCE times the match tolerance of the reference or of a legitimate
-variant), where its outputs are random (two runs disagree), or where another
-mistake has the same outputs (unless the two are the grader's TWINS, whose
-one sentence is true of both). A mistake that makes a cell raise is not
-there either: the student reads its traceback.
+A mistake is left out of a case where the check passes with it (known for
+every check but a network's gradient check, whose numerical gradients the
+build does not compute: check_cells.UNKNOWN), where it looks like correct
+code (within EVIDENCE times the match tolerance of the reference or of a
+legitimate variant), where its outputs are random (a second run disagrees),
+or where another mistake has the same outputs (unless they include the
+grader's TWINS, whose sentence says what such outputs show). A mistake that
+makes a cell raise is not there either: the student reads its traceback.
 """
 
 import hashlib
@@ -118,7 +123,9 @@ def hints_data(course, nndl, utils, notebooks):
             f"{nb}.ipynb {cell}: {error}" for (nb, cell), error in reference.errors.items()))
     summary = Summary(reference.helper, course)
     catalogue = mutants.catalogue(course)
-    runs = {m.id: run(mutants.apply([m], nndl), notebooks, utils) for m in catalogue}
+    seen = {nb: {name.split(".")[1] for name in courses.needs(found)} for nb, found in reference.imports.items()}
+    runs = {m.id: run(mutants.apply([m], nndl), [nb for nb in notebooks if m.module in seen[nb.name]], utils)
+            for m in catalogue}      # a notebook whose check cells never import the module cannot see it
     for m in catalogue:
         if m.legit and runs[m.id].errors:
             raise KitError(f"the legitimate variant {m.id} fails in check cells: {runs[m.id].errors}")
@@ -135,7 +142,8 @@ def hints_data(course, nndl, utils, notebooks):
     cases, texts = {}, {}
     for case, (kind, observed, context) in reference.records.items():
         accepted = [summary.of(kind, observed, context, "the reference")]
-        accepted += [summary.of(*runs[m.id].records[case], m.id) for m in catalogue if m.legit]
+        accepted += [summary.of(*runs[m.id].records[case], m.id) for m in catalogue
+                     if m.legit and case in runs[m.id].records]
         found = []
         for m in catalogue:
             record = runs[m.id].records.get(case)
