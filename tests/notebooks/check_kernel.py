@@ -3,9 +3,9 @@
 A student notebook of a release minus everything but its ``setup`` cell and
 its check cells (code cells whose id ends in ``-check``), the same sources
 by cell id. For each folder (an nndl/ package next to the release's utils/),
-``run`` switches the kernel to it (a fresh namespace, the folder as working
-directory, no nndl or utils module left imported), runs the setup cell, then
-the check cells in order until one raises. One kernel start serves every
+``run_all`` switches the kernel to it (the folder as working directory, no
+nndl or utils module left imported, a fresh namespace), runs the setup cell,
+then the check cells in order until one raises. One kernel start serves every
 folder: nbclient executes the cells as Jupyter would, on ipykernel (its
 async API, so that a thread of the test can drive a kernel of its own).
 """
@@ -20,7 +20,6 @@ from nbclient.exceptions import CellExecutionError
 CELL_TIMEOUT = 300      # seconds; a network's gradient check takes one or two
 
 SWITCH = """\
-%reset -f
 import importlib, os, sys
 os.chdir({folder!r})
 for _name in [n for n in sys.modules if n.split('.')[0] in ('nndl', 'utils')]:
