@@ -2,9 +2,10 @@
 
 Run them from the optimization notebook after copying your HW3 code into
 nndl/layers.py, nndl/layer_utils.py and nndl/fc_net.py. Each check prints its
-errors and raises AssertionError when an error is above its tolerance. Every
-case is seeded, so the numbers are the same on every run; each tolerance says
-why it is what it is.
+errors and raises AssertionError when an error is above its tolerance, naming
+the likely mistake when it is a known one (utils/hints.py). Every case is
+seeded, so the numbers are the same on every run; each tolerance says why it
+is what it is.
 """
 
 import numpy as np
@@ -12,6 +13,7 @@ import numpy as np
 from nndl import fc_net, layer_utils, layers
 
 from .gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
+from .hints import check_close, check_gradients, check_network_gradients
 from .numerics import rel_error
 
 # The expected outputs of affine_forward_test and relu_forward_test are printed
@@ -28,9 +30,11 @@ LAYER_GRAD_TOL = 1e-7
 NET_GRAD_TOL = 1e-5
 
 
-def _check(name, error, tol):
-    print('%s: %.3e (tolerance %.0e)' % (name, error, tol))
-    assert error < tol, '%s is %.3e, above the tolerance %.0e' % (name, error, tol)
+def _report(name, yours, expected, tol):
+    if np.shape(yours) != np.shape(expected):
+        print('%s: shape %s, expected %s' % (name, np.shape(yours), np.shape(expected)))
+    else:
+        print('%s: %.3e (tolerance %.0e)' % (name, rel_error(yours, expected), tol))
 
 
 def affine_forward_test():
@@ -45,7 +49,8 @@ def affine_forward_test():
     correct_out = np.array([[1.49834967, 1.70660132, 1.91485297],
                             [3.25553199, 3.51413270, 3.77273342]])
     print('affine_forward:')
-    _check('  out error', rel_error(out, correct_out), AFFINE_FORWARD_TOL)
+    _report('  out error', out, correct_out, AFFINE_FORWARD_TOL)
+    check_close('hw3 affine_forward', AFFINE_FORWARD_TOL, out=(out, correct_out))
 
 
 def affine_backward_test():
@@ -61,10 +66,11 @@ def affine_backward_test():
     _, cache = layers.affine_forward(x, w, b)
     dx, dw, db = layers.affine_backward(dout, cache)
     print('affine_backward:')
-    assert np.shape(dx) == x.shape, 'dx has shape %s, expected %s (the shape of x)' % (np.shape(dx), x.shape)
-    _check('  dx error', rel_error(dx_num, dx), LAYER_GRAD_TOL)
-    _check('  dw error', rel_error(dw_num, dw), LAYER_GRAD_TOL)
-    _check('  db error', rel_error(db_num, db), LAYER_GRAD_TOL)
+    _report('  dx error', dx, dx_num, LAYER_GRAD_TOL)
+    _report('  dw error', dw, dw_num, LAYER_GRAD_TOL)
+    _report('  db error', db, db_num, LAYER_GRAD_TOL)
+    check_gradients('hw3 affine_backward', LAYER_GRAD_TOL,
+                    dx=(dx, dx_num), dw=(dw, dw_num), db=(db, db_num))
 
 
 def relu_forward_test():
@@ -75,7 +81,8 @@ def relu_forward_test():
                             [0., 0., 0.04545455, 0.13636364],
                             [0.22727273, 0.31818182, 0.40909091, 0.5]])
     print('relu_forward:')
-    _check('  out error', rel_error(out, correct_out), RELU_FORWARD_TOL)
+    _report('  out error', out, correct_out, RELU_FORWARD_TOL)
+    check_close('hw3 relu_forward', RELU_FORWARD_TOL, out=(out, correct_out))
 
 
 def _away_from_zero(x, margin=1e-2):
@@ -92,7 +99,8 @@ def relu_backward_test():
     _, cache = layers.relu_forward(x)
     dx = layers.relu_backward(dout, cache)
     print('relu_backward:')
-    _check('  dx error', rel_error(dx_num, dx), LAYER_GRAD_TOL)
+    _report('  dx error', dx, dx_num, LAYER_GRAD_TOL)
+    check_gradients('hw3 relu_backward', LAYER_GRAD_TOL, dx=(dx, dx_num))
 
 
 def affine_relu_test():
@@ -108,9 +116,11 @@ def affine_relu_test():
     dw_num = eval_numerical_gradient_array(lambda w: layer_utils.affine_relu_forward(x, w, b)[0], w, dout)
     db_num = eval_numerical_gradient_array(lambda b: layer_utils.affine_relu_forward(x, w, b)[0], b, dout)
     print('affine_relu_forward and affine_relu_backward:')
-    _check('  dx error', rel_error(dx_num, dx), LAYER_GRAD_TOL)
-    _check('  dw error', rel_error(dw_num, dw), LAYER_GRAD_TOL)
-    _check('  db error', rel_error(db_num, db), LAYER_GRAD_TOL)
+    _report('  dx error', dx, dx_num, LAYER_GRAD_TOL)
+    _report('  dw error', dw, dw_num, LAYER_GRAD_TOL)
+    _report('  db error', db, db_num, LAYER_GRAD_TOL)
+    check_gradients('hw3 affine_relu', LAYER_GRAD_TOL,
+                    dx=(dx, dx_num), dw=(dw, dw_num), db=(db, db_num))
 
 
 def fc_net_test():
@@ -126,7 +136,9 @@ def fc_net_test():
                                          weight_scale=5e-2, dtype=np.float64)
         loss, grads = model.loss(X, y)
         print('  initial loss: %f' % loss)
+        grads_num = {}
         for name in sorted(grads):
             f = lambda _: model.loss(X, y)[0]
-            grad_num = eval_numerical_gradient(f, model.params[name], verbose=False, h=1e-5)
-            _check('  %s relative error' % name, rel_error(grad_num, grads[name]), NET_GRAD_TOL)
+            grads_num[name] = eval_numerical_gradient(f, model.params[name], verbose=False, h=1e-5)
+            _report('  %s relative error' % name, grads[name], grads_num[name], NET_GRAD_TOL)
+        check_network_gradients('hw3 fc_net reg=%s' % reg, model, X, y, grads, grads_num, NET_GRAD_TOL)

@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from nndl_hw4.cifar import write_cifar10
-from nndl_hw4.release import notebooks
+from nndl_hw4.release import builder, notebooks
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES = ("optimization", "batchnorm", "dropout")
@@ -30,6 +30,17 @@ def cifar10_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("cifar10")
     write_cifar10(root, per_batch=200, test=100, seed=0)
     return root
+
+
+@pytest.fixture(scope="session")
+def drop_release(tmp_path_factory):
+    """assignment/ built for a course whose dropout p is the probability of DROPPING a unit."""
+    kit = tmp_path_factory.mktemp("drop-kit")
+    shutil.copytree(REPO / "solutions", kit / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(REPO / "pyproject.toml", kit / "pyproject.toml")
+    (kit / "release.toml").write_text('solved = []\n\n[course]\ndropout = "drop"\n')
+    builder.build(kit)
+    return kit / "assignment"
 
 
 @pytest.fixture(scope="session")

@@ -78,4 +78,4 @@ def test_optimizer_checks_show_the_public_fixtures(rule):
     for key, value in arrays.items():
         assert shown[key] == value.tolist(), f"{rule}: expected_{key} differs from public_optim.json"
     for key in set(expected) - set(arrays):   # Adam's step count
-        assert f"config['{key}'] == {expected[key]}" in cell.source
+        assert f"{key}=(config['{key}'], {expected[key]})" in cell.source

@@ -33,8 +33,8 @@ def copy_kit(destination):
 
 def release_size(kit):
     """How many files build writes for ``kit``: one per file under solutions/nndl and solutions/utils,
-    and one student notebook per master notebook solutions/*.ipynb."""
-    return sum(
+    one student notebook per master notebook solutions/*.ipynb, and utils/hints.json."""
+    return 1 + sum(
         1
         for package in ("nndl", "utils")
         for path in (kit / "solutions" / package).rglob("*")

@@ -37,6 +37,12 @@ def _add(kit):
     return "extra", "nndl/my_notes.py"
 
 
+def _edit_hints(kit):
+    path = kit / "assignment" / "utils" / "hints.json"
+    path.write_text(path.read_text().replace("Adam without bias correction", "Adam, probably"))
+    return "changed", "utils/hints.json"
+
+
 def _change_reference(kit):
     path = kit / "solutions" / "nndl" / "optim.py"
     path.write_text(path.read_text().replace("def adam(", "def adam_renamed("))
@@ -52,6 +58,7 @@ STALE = [
     pytest.param(_modify, id="modified-file"),
     pytest.param(_delete, id="missing-file"),
     pytest.param(_add, id="extra-file"),
+    pytest.param(_edit_hints, id="hints-edited"),
     pytest.param(_change_reference, id="reference-changed"),
     pytest.param(_solve_in_config, id="config-changed"),
 ]

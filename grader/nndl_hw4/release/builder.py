@@ -5,7 +5,9 @@ set of ``(path inside assignment/, bytes)`` pairs (see producers.py):
 
 1. ``StubbedModules("nndl")``: the student modules, region bodies stubbed;
 2. ``CopiedFiles("utils")``: the given code, copied as it is;
-3. ``StudentNotebooks()``: the notebooks, made by ``otter assign`` from the
+3. ``HintsFile()``: ``utils/hints.json``, what the known mistakes output in
+   the notebooks' check cells, for the course (hints.py);
+4. ``StudentNotebooks()``: the notebooks, made by ``otter assign`` from the
    master notebooks solutions/*.ipynb (notebooks.py).
 
 ``build`` writes every produced file (only those whose bytes changed) and
@@ -26,11 +28,12 @@ from pathlib import Path
 
 from ..errors import KitError, StaleReleaseError, UsageError
 from .config import load_config
+from .hints import HintsFile
 from .notebooks import StudentNotebooks
 from .producers import BuildContext, CopiedFiles, StubbedModules, is_skipped
 
 RELEASE_DIR = "assignment"
-PRODUCERS = (StubbedModules("nndl"), CopiedFiles("utils"), StudentNotebooks())
+PRODUCERS = (StubbedModules("nndl"), CopiedFiles("utils"), HintsFile(), StudentNotebooks())
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ import yaml
 from .. import course as courses
 from ..course import localise
 from ..errors import KitError
+from . import hints
 from .producers import source_files
 
 SEPARATOR = "\x1e"     # joins cell sources for localise (never in a notebook's text)
@@ -98,8 +99,10 @@ def localised_notebook(data, name, course):
 def staged_files(root, master, cifar10_dir=None, course=courses.DEFAULT):
     """{relative path: bytes} of the folder otter assign runs in.
 
-    The master is written for `course`, and the staged grader carries the
-    course's settings (nndl_hw4/course.toml, read by course.packaged).
+    The master is written for `course`, the staged utils/ is the release's
+    (utils/hints.json included: otter copies it over every graded submission),
+    and the staged grader carries the course's settings (nndl_hw4/course.toml,
+    read by course.packaged).
 
     With cifar10_dir, the six CIFAR-10 batch files are staged too, as
     ``cifar-10-batches-py/``, and added to the master's ``autograder_files``:
@@ -111,6 +114,7 @@ def staged_files(root, master, cifar10_dir=None, course=courses.DEFAULT):
     folder = root / "solutions" / "utils"   # the masters' `files:`
     for path in source_files(folder):
         files[f"utils/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
+    files[hints.PATH] = hints.hints_file(root, course)
     files.update(grader_files(root))
     files[f"nndl_hw4/{courses.PACKAGED}"] = courses.settings_toml(course).encode("utf-8")
     if cifar10_dir is not None:
