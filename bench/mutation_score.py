@@ -17,8 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from dataclasses import replace
-
 from nndl_hw4 import diagnosis, mutants
 from nndl_hw4.course import Course
 from nndl_hw4.diagnosis import mutation_score
@@ -51,17 +49,12 @@ def grade(folder, out, jobs, enabled, course):
     try:
         backend, _ = select()
         setup = make_setup(load_rubric(), backend, out, force=True, course=course)
-        setup = replace(setup, runtime=replace_runtime(setup.runtime, enabled))
+        setup.runtime.diagnose = enabled
         started = time.perf_counter()
         outcomes = grade_batch(discover([folder]), setup, jobs=jobs)
         return outcomes, time.perf_counter() - started, timed, setup.runtime
     finally:
         diagnosis.diagnose = timed.original
-
-
-def replace_runtime(runtime, enabled):
-    runtime.diagnose = enabled
-    return runtime
 
 
 def random_class(folder, course, size=20, per_student=3, seed=7):

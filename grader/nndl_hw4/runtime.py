@@ -34,7 +34,6 @@ import numpy as np
 from . import course as courses
 from . import mutants
 from .child.execute import ImportFailed, describe, run_check
-from .child.probes import PROBES
 from .child.trusted import substitute
 
 _LOADING = threading.Lock()      # packages are in sys.modules only while they load (relative imports)
@@ -252,10 +251,8 @@ class Runtime:
     def exercises(self, check, mutation):
         """Whether the check's probe runs the module the mutation rewrites (the network runs the layers,
         unless they are trusted there)."""
-        if f"{courses.PACKAGE}.{mutation.module}" in check.modules:
-            return not (mutation.module in courses.LAYER_MODULES and self.trusted_layers(check)
-                        and mutation.module != courses.NETWORK_MODULE)
-        return False
+        return (f"{courses.PACKAGE}.{mutation.module}" in check.modules
+                and not (mutation.module in courses.LAYER_MODULES and self.trusted_layers(check)))
 
     def alternatives(self, check):
         """[(legit Mutation, its outputs)] that this check also accepts (computed on first use, once)."""

@@ -26,7 +26,6 @@ import ctypes
 import os
 import platform
 import stat
-import struct
 import sys
 import tempfile
 from pathlib import Path

@@ -116,7 +116,7 @@ class Trusted:
     """Trusted layers for a child that runs network checks (see child.trusted)."""
 
     modules: dict            # {'layers': text, 'layer_utils': text}, in import order
-    package: str = "nndl"    # the student package whose layer modules they replace
+    package: str             # the student package whose layer modules they replace
     skip: tuple = ()         # student layer modules not even imported (they failed in another child)
 
 

@@ -191,7 +191,7 @@ def _observe(setup, staged, runnable, record):
         observations, stats = observe(setup.backend, workspace, runnable, setup.limits, runtime)
         record["notes"] += stats.notes
         network = [c for c in runnable if runtime.trusted_layers(c)]
-        layers = [c for c in runnable if c not in network and _runs_layers(c)]
+        layers = [c for c in runnable if not runtime.trusted_layers(c) and _runs_layers(c)]
         if network and not all(passes(c, observations[c.id], runtime) for c in network + layers):
             failed = {o.module for o in observations.values() if o.status in FAILED_TO_RUN}
             trusted = Trusted({m: runtime.sources()[m] for m in course.LAYER_MODULES}, course.PACKAGE,
